@@ -1,0 +1,5 @@
+package api
+
+import "net/http"
+
+func (s *Server) companyRoutes(mux *http.ServeMux) {}

@@ -1,0 +1,313 @@
+// Package desk carries out what teammates, customers and integrations do to conversations: each
+// operation loads what it needs, applies the rules of package conversation, and stores the
+// result with its timeline parts in one transaction. The API (and later the Inbox, the Messenger
+// and email) call these operations; none of them repeats a rule.
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/helpdesk/helpdesk/internal/clock"
+	"github.com/helpdesk/helpdesk/internal/conversation"
+	"github.com/helpdesk/helpdesk/internal/store"
+)
+
+// Desk runs operations against the store.
+type Desk struct {
+	db    *store.DB
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// New returns a Desk.
+func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Desk {
+	return &Desk{db: db, clock: clk, log: log}
+}
+
+// NotFoundError says which object named in a request does not exist.
+type NotFoundError struct{ What string }
+
+func (e *NotFoundError) Error() string { return e.What + " Not Found" }
+
+// notFound turns the store's ErrNotFound into a NotFoundError naming what.
+func notFound(err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &NotFoundError{What: what}
+	}
+	return err
+}
+
+// StartConversation opens a conversation with a contact's first message (CV1).
+func (d *Desk) StartConversation(ctx context.Context, contactID int64, body string) (conversation.Conversation, error) {
+	var c conversation.Conversation
+	err := d.db.Tx(ctx, func(tx *store.Tx) error {
+		contact, err := tx.Contact(ctx, contactID)
+		if err != nil {
+			return notFound(err, "Contact")
+		}
+		c, err = conversation.Start(contactAuthor(contact), body, d.clock.Now())
+		if err != nil {
+			return err
+		}
+		return tx.CreateConversation(ctx, &c)
+	})
+	return c, err
+}
+
+func contactAuthor(c store.Contact) conversation.Author {
+	if c.Role == "lead" {
+		return conversation.Author{Type: conversation.AuthorLead, ID: c.ID}
+	}
+	return conversation.Author{Type: conversation.AuthorUser, ID: c.ID}
+}
+
+// change loads conversation id for update, lets fn apply a rule, and stores the conversation
+// and the parts fn returns, all in one transaction.
+func (d *Desk) change(ctx context.Context, id int64, fn func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error)) (conversation.Conversation, error) {
+	var c conversation.Conversation
+	err := d.db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		if c, err = tx.ConversationForUpdate(ctx, id); err != nil {
+			return notFound(err, "Conversation")
+		}
+		parts, err := fn(tx, &c, d.clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateConversation(ctx, &c); err != nil {
+			return err
+		}
+		return tx.AddParts(ctx, c.ID, parts)
+	})
+	return c, err
+}
+
+// adminAuthor checks that a teammate exists and returns it as an author.
+func adminAuthor(ctx context.Context, tx *store.Tx, adminID int64) (conversation.Author, error) {
+	if _, err := tx.Admin(ctx, adminID); err != nil {
+		return conversation.Author{}, notFound(err, "Admin")
+	}
+	return conversation.Author{Type: conversation.AuthorAdmin, ID: adminID}, nil
+}
+
+// ContactReply adds a customer's comment; a snoozed or closed conversation opens (CV2).
+func (d *Desk) ContactReply(ctx context.Context, id, contactID int64, body string) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		contact, err := tx.Contact(ctx, contactID)
+		if err != nil {
+			return nil, notFound(err, "Contact")
+		}
+		return c.ContactReplies(contactAuthor(contact), body, now)
+	})
+}
+
+// AdminReply adds a teammate's comment or note (CV1).
+func (d *Desk) AdminReply(ctx context.Context, id, adminID int64, t conversation.PartType, body string) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		admin, err := adminAuthor(ctx, tx, adminID)
+		if err != nil {
+			return nil, err
+		}
+		p, err := c.AdminReplies(admin, t, body, now)
+		return []conversation.Part{p}, err
+	})
+}
+
+// Close closes a conversation, with an optional comment to the customer first.
+func (d *Desk) Close(ctx context.Context, id, adminID int64, body string) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		admin, err := adminAuthor(ctx, tx, adminID)
+		if err != nil {
+			return nil, err
+		}
+		return []conversation.Part{c.Close(admin, body, now)}, nil
+	})
+}
+
+// Open opens a snoozed or closed conversation.
+func (d *Desk) Open(ctx context.Context, id, adminID int64) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		admin, err := adminAuthor(ctx, tx, adminID)
+		if err != nil {
+			return nil, err
+		}
+		return []conversation.Part{c.Open(admin, now)}, nil
+	})
+}
+
+// Snooze snoozes a conversation until a time (CV2); Wake opens it then.
+func (d *Desk) Snooze(ctx context.Context, id, adminID int64, until time.Time) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		admin, err := adminAuthor(ctx, tx, adminID)
+		if err != nil {
+			return nil, err
+		}
+		p, err := c.Snooze(admin, until, now)
+		return []conversation.Part{p}, err
+	})
+}
+
+// AssigneeType names who a conversation is assigned to.
+type AssigneeType string
+
+// Assignee types.
+const (
+	ToAdmin AssigneeType = "admin"
+	ToTeam  AssigneeType = "team"
+)
+
+// Assign gives a conversation to a teammate or a team; assignee 0 unassigns (CV3).
+func (d *Desk) Assign(ctx context.Context, id, byAdminID int64, to AssigneeType, assigneeID int64, body string) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		by, err := adminAuthor(ctx, tx, byAdminID)
+		if err != nil {
+			return nil, err
+		}
+		switch to {
+		case ToAdmin:
+			if assigneeID != 0 {
+				if _, err := tx.Admin(ctx, assigneeID); err != nil {
+					return nil, notFound(err, "Assignee admin")
+				}
+			}
+			return []conversation.Part{c.AssignAdmin(by, assigneeID, body, now)}, nil
+		case ToTeam:
+			if assigneeID != 0 {
+				if _, err := tx.Team(ctx, assigneeID); err != nil {
+					return nil, notFound(err, "Assignee team")
+				}
+			}
+			return []conversation.Part{c.AssignTeam(by, assigneeID, body, now)}, nil
+		}
+		return nil, &conversation.Error{Field: "type", Message: "must be admin or team"}
+	})
+}
+
+// AttachContact adds a participant.
+func (d *Desk) AttachContact(ctx context.Context, id, byAdminID, contactID int64) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		by, err := adminAuthor(ctx, tx, byAdminID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Contact(ctx, contactID); err != nil {
+			return nil, notFound(err, "Contact")
+		}
+		p, err := c.AddContact(by, contactID, now)
+		return []conversation.Part{p}, err
+	})
+}
+
+// DetachContact removes a participant.
+func (d *Desk) DetachContact(ctx context.Context, id, byAdminID, contactID int64) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		by, err := adminAuthor(ctx, tx, byAdminID)
+		if err != nil {
+			return nil, err
+		}
+		p, err := c.RemoveContact(by, contactID, now)
+		return []conversation.Part{p}, err
+	})
+}
+
+// Update changes a conversation's title and read flag; nil leaves a field as it is.
+func (d *Desk) Update(ctx context.Context, id, byAdminID int64, title *string, read *bool) (conversation.Conversation, error) {
+	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		var parts []conversation.Part
+		if title != nil && *title != c.Title {
+			by := conversation.Author{Type: conversation.AuthorAdmin, ID: byAdminID}
+			parts = append(parts, c.SetTitle(by, *title, now))
+		}
+		if read != nil {
+			c.Read = *read
+		}
+		return parts, nil
+	})
+}
+
+// Tag applies a tag to a conversation (CV4).
+func (d *Desk) Tag(ctx context.Context, id, tagID, byAdminID int64) (store.Tag, error) {
+	var tag store.Tag
+	err := d.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Conversation(ctx, id); err != nil {
+			return notFound(err, "Conversation")
+		}
+		var err error
+		if tag, err = tx.Tag(ctx, tagID); err != nil {
+			return notFound(err, "Tag")
+		}
+		return tx.TagConversation(ctx, id, tagID, byAdminID, d.clock.Now())
+	})
+	return tag, err
+}
+
+// Untag removes a tag from a conversation (CV4).
+func (d *Desk) Untag(ctx context.Context, id, tagID int64) (store.Tag, error) {
+	var tag store.Tag
+	err := d.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Conversation(ctx, id); err != nil {
+			return notFound(err, "Conversation")
+		}
+		var err error
+		if tag, err = tx.Tag(ctx, tagID); err != nil {
+			return notFound(err, "Tag")
+		}
+		removed, err := tx.UntagConversation(ctx, id, tagID)
+		if err == nil && !removed {
+			return &NotFoundError{What: "Tag on this conversation"}
+		}
+		return err
+	})
+	return tag, err
+}
+
+// WakeSnoozed opens every conversation whose snooze has ended (CV2) and returns how many it
+// opened. Being driven by the stored snoozed_until, it survives restarts: a conversation whose
+// time passed while the server was down opens at the next sweep.
+func (d *Desk) WakeSnoozed(ctx context.Context) (int, error) {
+	woken := 0
+	for {
+		ids, err := d.db.Read().DueSnoozes(ctx, d.clock.Now(), 100)
+		if err != nil {
+			return woken, fmt.Errorf("desk: wake snoozed: %w", err)
+		}
+		for _, id := range ids {
+			_, err := d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+				p, ok := c.Wake(now)
+				if !ok {
+					return nil, nil // a teammate or the customer got there first
+				}
+				woken++
+				return []conversation.Part{p}, nil
+			})
+			if err != nil {
+				return woken, fmt.Errorf("desk: wake conversation %d: %w", id, err)
+			}
+		}
+		if len(ids) < 100 {
+			return woken, nil
+		}
+	}
+}
+
+// RunSnoozeSweeper calls WakeSnoozed every interval until ctx ends.
+func (d *Desk) RunSnoozeSweeper(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := d.WakeSnoozed(ctx); err != nil && ctx.Err() == nil {
+			d.log.Error("snooze sweep failed", "err", err)
+		} else if n > 0 {
+			d.log.Info("snoozed conversations opened", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,99 @@
+// Package server assembles Helpdesk's HTTP surfaces and background work into one process that
+// starts, serves and shuts down gracefully.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/helpdesk/helpdesk/internal/api"
+	"github.com/helpdesk/helpdesk/internal/clock"
+	"github.com/helpdesk/helpdesk/internal/config"
+	"github.com/helpdesk/helpdesk/internal/desk"
+	"github.com/helpdesk/helpdesk/internal/store"
+)
+
+// Server is a running Helpdesk.
+type Server struct {
+	cfg   config.Config
+	db    *store.DB
+	desk  *desk.Desk
+	log   *slog.Logger
+	clock clock.Clock
+}
+
+// New assembles a server on an open, migrated database.
+func New(cfg config.Config, db *store.DB, log *slog.Logger, clk clock.Clock) *Server {
+	return &Server{cfg: cfg, db: db, desk: desk.New(db, clk, log), log: log, clock: clk}
+}
+
+// Handler is every HTTP route of the server.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := s.db.Ping(ctx); err != nil {
+			s.log.Warn("not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/api/", api.New(s.db, s.desk, s.log, s.clock))
+	mux.Handle("/api", http.RedirectHandler("/api/openapi.json", http.StatusFound))
+	return mux
+}
+
+// Background starts the background work (the snooze sweep) and returns when ctx ends and the
+// work has stopped.
+func (s *Server) Background(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { s.desk.RunSnoozeSweeper(ctx, s.cfg.SnoozeSweepPeriod) })
+	wg.Wait()
+}
+
+// Serve listens on l until ctx ends, then stops accepting, lets requests in flight finish (up to
+// 15 seconds) and stops the background work.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	bgDone := make(chan struct{})
+	go func() {
+		s.Background(bgCtx)
+		close(bgDone)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		s.log.Info("shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		err = srv.Shutdown(shutdownCtx)
+	}
+	stopBackground()
+	<-bgDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/helpdesk/helpdesk/internal/conversation"
+)
+
+const conversationColumns = `id, title, state, read, admin_assignee_id, team_assignee_id, snoozed_until, waiting_since,
+	source_type, source_delivered_as, source_subject, source_body, source_author_type, source_author_id, created_at, updated_at`
+
+func scanConversation(r interface{ Scan(...any) error }) (conversation.Conversation, error) {
+	var c conversation.Conversation
+	var title sql.NullString
+	var admin, team, snoozed, waiting sql.NullInt64
+	var created, updated int64
+	err := r.Scan(&c.ID, &title, &c.State, &c.Read, &admin, &team, &snoozed, &waiting,
+		&c.Source.Type, &c.Source.DeliveredAs, &c.Source.Subject, &c.Source.Body, &c.Source.Author.Type, &c.Source.Author.ID,
+		&created, &updated)
+	c.Title = title.String
+	c.AdminAssigneeID, c.TeamAssigneeID = admin.Int64, team.Int64
+	c.SnoozedUntil, c.WaitingSince = timeOrZero(snoozed), timeOrZero(waiting)
+	c.CreatedAt, c.UpdatedAt = time.Unix(created, 0), time.Unix(updated, 0)
+	return c, translate(err)
+}
+
+func timeOrZero(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(v.Int64, 0)
+}
+
+func nullTime(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.Unix(), Valid: true}
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// CreateConversation stores a new conversation with its participants and sets c.ID.
+func (q *Q) CreateConversation(ctx context.Context, c *conversation.Conversation) error {
+	id, err := q.insert(ctx, `INSERT INTO conversations (title, state, read, admin_assignee_id, team_assignee_id, snoozed_until,
+		waiting_since, source_type, source_delivered_as, source_subject, source_body, source_author_type, source_author_id,
+		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		nullString(c.Title), c.State, c.Read, nullInt(c.AdminAssigneeID), nullInt(c.TeamAssigneeID), nullTime(c.SnoozedUntil),
+		nullTime(c.WaitingSince), c.Source.Type, c.Source.DeliveredAs, c.Source.Subject, c.Source.Body,
+		c.Source.Author.Type, c.Source.Author.ID, Unix(c.CreatedAt), Unix(c.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create conversation: %w", err)
+	}
+	c.ID = id
+	for _, contactID := range c.ContactIDs {
+		if err := q.addConversationContact(ctx, id, contactID, c.CreatedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q *Q) addConversationContact(ctx context.Context, conversationID, contactID int64, now time.Time) error {
+	_, err := q.exec(ctx, `INSERT INTO conversation_contacts (conversation_id, contact_id, added_at) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, conversationID, contactID, Unix(now))
+	if err != nil {
+		return fmt.Errorf("store: add conversation contact: %w", err)
+	}
+	return nil
+}
+
+// Conversation returns one conversation with its participants.
+func (q *Q) Conversation(ctx context.Context, id int64) (conversation.Conversation, error) {
+	return q.conversation(ctx, id, "")
+}
+
+// ConversationForUpdate is Conversation inside a transaction that will change it: on PostgreSQL
+// the row is locked until the transaction ends, so that two requests cannot lose each other's change.
+// (SQLite transactions already write one at a time.)
+func (tx *Tx) ConversationForUpdate(ctx context.Context, id int64) (conversation.Conversation, error) {
+	lock := ""
+	if tx.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	return tx.conversation(ctx, id, lock)
+}
+
+func (q *Q) conversation(ctx context.Context, id int64, lock string) (conversation.Conversation, error) {
+	c, err := scanConversation(q.row(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`+lock, id))
+	if err != nil {
+		return c, fmt.Errorf("store: conversation %d: %w", id, err)
+	}
+	contacts, err := q.ConversationContacts(ctx, id)
+	c.ContactIDs = contacts[id]
+	return c, err
+}
+
+// UpdateConversation saves the changeable fields of c and makes its participants c.ContactIDs.
+func (q *Q) UpdateConversation(ctx context.Context, c *conversation.Conversation) error {
+	res, err := q.exec(ctx, `UPDATE conversations SET title = $1, state = $2, read = $3, admin_assignee_id = $4,
+		team_assignee_id = $5, snoozed_until = $6, waiting_since = $7, updated_at = $8 WHERE id = $9`,
+		nullString(c.Title), c.State, c.Read, nullInt(c.AdminAssigneeID), nullInt(c.TeamAssigneeID),
+		nullTime(c.SnoozedUntil), nullTime(c.WaitingSince), Unix(c.UpdatedAt), c.ID)
+	if err != nil {
+		return fmt.Errorf("store: update conversation: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: update conversation %d: %w", c.ID, ErrNotFound)
+	}
+	old, err := q.ConversationContacts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	keep := map[int64]bool{}
+	for _, id := range c.ContactIDs {
+		keep[id] = true
+		if err := q.addConversationContact(ctx, c.ID, id, c.UpdatedAt); err != nil {
+			return err
+		}
+	}
+	for _, id := range old[c.ID] {
+		if !keep[id] {
+			if _, err := q.exec(ctx, `DELETE FROM conversation_contacts WHERE conversation_id = $1 AND contact_id = $2`, c.ID, id); err != nil {
+				return fmt.Errorf("store: remove conversation contact: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// ConversationContacts returns the participants of each conversation, in the order they joined.
+func (q *Q) ConversationContacts(ctx context.Context, ids ...int64) (map[int64][]int64, error) {
+	out := make(map[int64][]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := inList(ids, 0)
+	rows, err := q.query(ctx, `SELECT conversation_id, contact_id FROM conversation_contacts
+		WHERE conversation_id IN (`+in+`) ORDER BY added_at, contact_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: conversation contacts: %w", err)
+	}
+	pairs, err := collect(rows, func(r *sql.Rows) ([2]int64, error) {
+		var p [2]int64
+		return p, r.Scan(&p[0], &p[1])
+	})
+	for _, p := range pairs {
+		out[p[0]] = append(out[p[0]], p[1])
+	}
+	return out, err
+}
+
+// AddParts appends parts to a conversation's timeline and sets their ids.
+func (q *Q) AddParts(ctx context.Context, conversationID int64, parts []conversation.Part) error {
+	for i := range parts {
+		p := &parts[i]
+		var toType sql.NullString
+		var toID sql.NullInt64
+		if p.AssignedTo != nil {
+			toType = sql.NullString{String: p.AssignedTo.Type, Valid: true}
+			toID = sql.NullInt64{Int64: p.AssignedTo.ID, Valid: true}
+		}
+		id, err := q.insert(ctx, `INSERT INTO conversation_parts (conversation_id, part_type, body, author_type, author_id,
+			assigned_to_type, assigned_to_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			conversationID, p.Type, nullString(p.Body), p.Author.Type, p.Author.ID, toType, toID, Unix(p.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("store: add part: %w", err)
+		}
+		p.ID = id
+	}
+	return nil
+}
+
+// Parts returns a conversation's timeline, oldest first.
+func (q *Q) Parts(ctx context.Context, conversationID int64) ([]conversation.Part, error) {
+	rows, err := q.query(ctx, `SELECT id, part_type, body, author_type, author_id, assigned_to_type, assigned_to_id, created_at
+		FROM conversation_parts WHERE conversation_id = $1 ORDER BY id`, conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: parts: %w", err)
+	}
+	return collect(rows, func(r *sql.Rows) (conversation.Part, error) {
+		var p conversation.Part
+		var body, toType sql.NullString
+		var toID sql.NullInt64
+		var created int64
+		err := r.Scan(&p.ID, &p.Type, &body, &p.Author.Type, &p.Author.ID, &toType, &toID, &created)
+		p.Body, p.CreatedAt = body.String, time.Unix(created, 0)
+		if toType.Valid {
+			p.AssignedTo = &conversation.Assignee{Type: toType.String, ID: toID.Int64}
+		}
+		return p, err
+	})
+}
+
+// PartCounts returns how many parts each conversation has.
+func (q *Q) PartCounts(ctx context.Context, ids ...int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := inList(ids, 0)
+	rows, err := q.query(ctx, `SELECT conversation_id, count(*) FROM conversation_parts WHERE conversation_id IN (`+in+`)
+		GROUP BY conversation_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: part counts: %w", err)
+	}
+	type count struct {
+		id int64
+		n  int
+	}
+	counts, err := collect(rows, func(r *sql.Rows) (count, error) {
+		var c count
+		return c, r.Scan(&c.id, &c.n)
+	})
+	for _, c := range counts {
+		out[c.id] = c.n
+	}
+	return out, err
+}
+
+// ConversationPage lists conversations matching where (a SQL condition on alias c, with args;
+// "" for all), newest first, after the cursor id (0 for the first page), at most limit.
+// It never counts the table: the caller asks for limit+1 to learn whether a next page exists.
+func (q *Q) ConversationPage(ctx context.Context, where string, args []any, before int64, limit int) ([]conversation.Conversation, error) {
+	cond := "TRUE"
+	if where != "" {
+		cond = "(" + where + ")"
+	}
+	if before > 0 {
+		args = append(args, before)
+		cond += fmt.Sprintf(" AND c.id < $%d", len(args))
+	}
+	args = append(args, limit)
+	rows, err := q.query(ctx, `SELECT `+prefixed("c.", conversationColumns)+` FROM conversations c
+		WHERE `+cond+fmt.Sprintf(` ORDER BY c.id DESC LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: conversations: %w", err)
+	}
+	list, err := collect(rows, func(r *sql.Rows) (conversation.Conversation, error) { return scanConversation(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: conversations: %w", err)
+	}
+	ids := make([]int64, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	contacts, err := q.ConversationContacts(ctx, ids...)
+	for i := range list {
+		list[i].ContactIDs = contacts[list[i].ID]
+	}
+	return list, err
+}
+
+// DueSnoozes returns up to limit conversations whose snooze has ended by now.
+func (q *Q) DueSnoozes(ctx context.Context, now time.Time, limit int) ([]int64, error) {
+	return q.int64s(ctx, `SELECT id FROM conversations WHERE state = 'snoozed' AND snoozed_until <= $1
+		ORDER BY snoozed_until LIMIT $2`, Unix(now), limit)
+}
