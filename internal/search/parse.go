@@ -180,6 +180,9 @@ func parseFilter(obj map[string]json.RawMessage, op string, fields Fields, path 
 			p = fmt.Sprintf("%s[%d]", path, i)
 		}
 		bound, err := f.read(v, p)
+		if e, ok := err.(*Error); ok {
+			e.Message = fmt.Sprintf("%s (field %q)", e.Message, name)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -29,6 +29,9 @@ type Server struct {
 
 // New assembles a server on an open, migrated database.
 func New(cfg config.Config, db *store.DB, log *slog.Logger, clk clock.Clock) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Server{cfg: cfg, db: db, desk: desk.New(db, clk, log), log: log, clock: clk}
 }
 
