@@ -108,21 +108,18 @@ type people struct {
 }
 
 func (s *Server) loadPeople(ctx context.Context, q *store.Q, convs []conversation.Conversation, parts []conversation.Part) (people, error) {
-	var p people
-	admins, err := q.Admins(ctx)
-	if err != nil {
-		return p, err
-	}
-	p.admins = make(map[int64]store.Admin, len(admins))
-	for _, a := range admins {
-		p.admins[a.ID] = a
-	}
-	seen := map[int64]bool{}
-	var ids []int64
+	seen := map[conversation.Author]bool{}
+	var adminIDs, contactIDs []int64
 	add := func(a conversation.Author) {
-		if a.IsContact() && !seen[a.ID] {
-			seen[a.ID] = true
-			ids = append(ids, a.ID)
+		if seen[a] {
+			return
+		}
+		seen[a] = true
+		switch {
+		case a.Type == conversation.AuthorAdmin:
+			adminIDs = append(adminIDs, a.ID)
+		case a.IsContact():
+			contactIDs = append(contactIDs, a.ID)
 		}
 	}
 	for _, c := range convs {
@@ -134,7 +131,12 @@ func (s *Server) loadPeople(ctx context.Context, q *store.Q, convs []conversatio
 	for _, part := range parts {
 		add(part.Author)
 	}
-	p.contacts, err = q.ContactsByID(ctx, ids)
+	var p people
+	var err error
+	if p.admins, err = q.AdminsByID(ctx, adminIDs); err != nil {
+		return p, err
+	}
+	p.contacts, err = q.ContactsByID(ctx, contactIDs)
 	return p, err
 }
 

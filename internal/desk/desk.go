@@ -198,7 +198,10 @@ func (d *Desk) AttachContact(ctx context.Context, id, byAdminID, contactID int64
 			return nil, notFound(err, "Contact")
 		}
 		p, err := c.AddContact(by, contactID, now)
-		return []conversation.Part{p}, err
+		if err != nil {
+			return nil, err
+		}
+		return []conversation.Part{p}, tx.AddConversationContact(ctx, c.ID, contactID, now)
 	})
 }
 
@@ -210,7 +213,10 @@ func (d *Desk) DetachContact(ctx context.Context, id, byAdminID, contactID int64
 			return nil, err
 		}
 		p, err := c.RemoveContact(by, contactID, now)
-		return []conversation.Part{p}, err
+		if err != nil {
+			return nil, err
+		}
+		return []conversation.Part{p}, tx.RemoveConversationContact(ctx, c.ID, contactID)
 	})
 }
 

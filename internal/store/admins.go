@@ -122,3 +122,21 @@ func (q *Q) int64s(ctx context.Context, query string, args ...any) ([]int64, err
 	}
 	return ids, err
 }
+
+// AdminsByID returns the teammates with the given ids (without their teams), in one query.
+func (q *Q) AdminsByID(ctx context.Context, ids []int64) (map[int64]Admin, error) {
+	out := make(map[int64]Admin, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := inList(ids, 0)
+	rows, err := q.query(ctx, `SELECT `+adminColumns+` FROM admins WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: admins: %w", err)
+	}
+	list, err := collect(rows, func(r *sql.Rows) (Admin, error) { return scanAdmin(r) })
+	for _, a := range list {
+		out[a.ID] = a
+	}
+	return out, err
+}

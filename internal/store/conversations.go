@@ -98,7 +98,8 @@ func (q *Q) conversation(ctx context.Context, id int64, lock string) (conversati
 	return c, err
 }
 
-// UpdateConversation saves the changeable fields of c and makes its participants c.ContactIDs.
+// UpdateConversation saves the changeable fields of c; participants change with
+// AddConversationContact and RemoveConversationContact.
 func (q *Q) UpdateConversation(ctx context.Context, c *conversation.Conversation) error {
 	res, err := q.exec(ctx, `UPDATE conversations SET title = $1, state = $2, read = $3, admin_assignee_id = $4,
 		team_assignee_id = $5, snoozed_until = $6, waiting_since = $7, updated_at = $8 WHERE id = $9`,
@@ -110,23 +111,18 @@ func (q *Q) UpdateConversation(ctx context.Context, c *conversation.Conversation
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("store: update conversation %d: %w", c.ID, ErrNotFound)
 	}
-	old, err := q.ConversationContacts(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	keep := map[int64]bool{}
-	for _, id := range c.ContactIDs {
-		keep[id] = true
-		if err := q.addConversationContact(ctx, c.ID, id, c.UpdatedAt); err != nil {
-			return err
-		}
-	}
-	for _, id := range old[c.ID] {
-		if !keep[id] {
-			if _, err := q.exec(ctx, `DELETE FROM conversation_contacts WHERE conversation_id = $1 AND contact_id = $2`, c.ID, id); err != nil {
-				return fmt.Errorf("store: remove conversation contact: %w", err)
-			}
-		}
+	return nil
+}
+
+// AddConversationContact makes a contact a participant of a conversation.
+func (q *Q) AddConversationContact(ctx context.Context, conversationID, contactID int64, now time.Time) error {
+	return q.addConversationContact(ctx, conversationID, contactID, now)
+}
+
+// RemoveConversationContact takes a participant out of a conversation.
+func (q *Q) RemoveConversationContact(ctx context.Context, conversationID, contactID int64) error {
+	if _, err := q.exec(ctx, `DELETE FROM conversation_contacts WHERE conversation_id = $1 AND contact_id = $2`, conversationID, contactID); err != nil {
+		return fmt.Errorf("store: remove conversation contact: %w", err)
 	}
 	return nil
 }
