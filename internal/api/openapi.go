@@ -5,6 +5,7 @@ import (
 	"net/http"
 )
 
+//go:generate go run ./openapigen
 //go:embed openapi.json
 var openAPIDocument []byte
 

@@ -42,6 +42,7 @@ CREATE TABLE contacts (
     role                     TEXT    NOT NULL CHECK (role IN ('user', 'lead')),
     external_id              TEXT UNIQUE,
     email                    TEXT    NOT NULL DEFAULT '',
+    email_domain             TEXT GENERATED ALWAYS AS (CASE WHEN instr(email, '@') > 0 THEN lower(substr(email, instr(email, '@') + 1)) END) VIRTUAL,
     phone                    TEXT,
     name                     TEXT,
     avatar                   TEXT,
@@ -53,22 +54,31 @@ CREATE TABLE contacts (
     created_at               BIGINT  NOT NULL,
     updated_at               BIGINT  NOT NULL
 );
-CREATE INDEX contacts_email ON contacts (lower(email));
+-- An empty email is none: NULLIF keeps '' out of lookups and of the uniqueness of users' emails
+-- (Intercom refuses a second user with an address; leads may share one).
+CREATE INDEX contacts_email ON contacts (lower(NULLIF(email, '')));
+CREATE UNIQUE INDEX contacts_user_email ON contacts (lower(NULLIF(email, ''))) WHERE role = 'user';
+CREATE INDEX contacts_email_domain ON contacts (email_domain);
 
+-- companies are Intercom's: company_id is the client's own id for one, which cannot change.
+-- name, plan, size, website, industry and remote_created_at are NULL until the client sets them.
 CREATE TABLE companies (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
     company_id        TEXT    NOT NULL UNIQUE,
-    name              TEXT    NOT NULL DEFAULT '',
+    name              TEXT,
     plan              TEXT,
     size              BIGINT,
     website           TEXT,
     industry          TEXT,
-    monthly_spend     DOUBLE PRECISION,
+    monthly_spend     BIGINT  NOT NULL DEFAULT 0,
     custom_attributes TEXT    NOT NULL DEFAULT '{}',
     remote_created_at BIGINT,
+    last_request_at   BIGINT,
+    user_count        BIGINT  NOT NULL DEFAULT 0,
     created_at        BIGINT  NOT NULL,
     updated_at        BIGINT  NOT NULL
 );
+CREATE INDEX companies_name ON companies (name, id);
 
 CREATE TABLE contact_companies (
     contact_id BIGINT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
@@ -77,6 +87,15 @@ CREATE TABLE contact_companies (
     PRIMARY KEY (contact_id, company_id)
 );
 CREATE INDEX contact_companies_company ON contact_companies (company_id, contact_id);
+
+-- user_count is what Intercom shows on a company; these triggers keep it right however a
+-- membership row goes (detach, or the cascade of a deleted contact or company).
+CREATE TRIGGER contact_companies_count_insert AFTER INSERT ON contact_companies BEGIN
+    UPDATE companies SET user_count = user_count + 1 WHERE id = NEW.company_id;
+END;
+CREATE TRIGGER contact_companies_count_delete AFTER DELETE ON contact_companies BEGIN
+    UPDATE companies SET user_count = user_count - 1 WHERE id = OLD.company_id;
+END;
 
 CREATE TABLE tags (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
