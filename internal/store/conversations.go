@@ -81,11 +81,7 @@ func (q *Q) Conversation(ctx context.Context, id int64) (conversation.Conversati
 // the row is locked until the transaction ends, so that two requests cannot lose each other's change.
 // (SQLite transactions already write one at a time.)
 func (tx *Tx) ConversationForUpdate(ctx context.Context, id int64) (conversation.Conversation, error) {
-	lock := ""
-	if tx.dialect == Postgres {
-		lock = " FOR UPDATE"
-	}
-	return tx.conversation(ctx, id, lock)
+	return tx.conversation(ctx, id, tx.lockForUpdate())
 }
 
 func (q *Q) conversation(ctx context.Context, id int64, lock string) (conversation.Conversation, error) {

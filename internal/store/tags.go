@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -37,7 +38,7 @@ func (q *Q) CreateTag(ctx context.Context, name string, now time.Time) (Tag, err
 	if err == nil {
 		return t, nil
 	}
-	if err != ErrNotFound {
+	if !errors.Is(err, ErrNotFound) {
 		return t, fmt.Errorf("store: create tag: %w", err)
 	}
 	id, err := q.insert(ctx, `INSERT INTO tags (name, created_at) VALUES ($1, $2)`, name, Unix(now))
