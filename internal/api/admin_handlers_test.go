@@ -82,3 +82,24 @@ func TestTags(t *testing.T) {
 		t.Errorf("deleted tag still there: %d", r.Status)
 	}
 }
+
+// TestAPI3_FailedRequestWritesNothing makes a request fail after it has written: the tag is
+// created and the first contact tagged before the second contact is found missing. The
+// transaction must take all of it back.
+func TestAPI3_FailedRequestWritesNothing(t *testing.T) {
+	e := apitest.Start(t)
+	c := e.CreateContact("casey@example.com", "Casey")
+	r := e.Do("POST", "/api/tags", map[string]any{"name": "half-done", "users": []any{
+		map[string]any{"id": itoa(c.ID)}, map[string]any{"id": "987654"}}})
+	if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
+		t.Fatalf("tagging an unknown user: %d %s, want 404", r.Status, r.Body)
+	}
+	list := e.MustDo(http.StatusOK, "GET", "/api/tags", nil)
+	if data, _ := list["data"].([]any); len(data) != 0 {
+		t.Errorf("the failed request left tags behind: %v", data)
+	}
+	tags := e.MustDo(http.StatusOK, "GET", "/api/contacts/"+itoa(c.ID)+"/tags", nil)
+	if data, _ := tags["data"].([]any); len(data) != 0 {
+		t.Errorf("the failed request left the contact tagged: %v", tags)
+	}
+}
