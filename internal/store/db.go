@@ -35,6 +35,9 @@ type DB struct {
 	read    *sql.DB
 	dialect Dialect
 	log     *slog.Logger
+	// Prepared statements for SQLite, whose driver otherwise compiles every query anew (about a
+	// third of the time a write holds the single writer). pgx caches statements itself.
+	writeStmts, readStmts *stmtCache
 }
 
 // Open connects to url: "sqlite:PATH" or a "postgres://" URL. It does not migrate.
@@ -67,6 +70,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
 		db.write, db.read, db.dialect = w, r, SQLite
+		db.writeStmts, db.readStmts = newStmtCache(w), newStmtCache(r)
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		p, err := sql.Open("pgx", url)
 		if err != nil {
@@ -114,6 +118,8 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -132,10 +138,12 @@ type queryer interface {
 type Q struct {
 	q       queryer
 	dialect Dialect
+	stmts   *stmtCache // nil: no statement cache
+	tx      *sql.Tx    // set inside a transaction
 }
 
 // Read returns a Q on the read pool. Writes through it fail on SQLite.
-func (db *DB) Read() *Q { return &Q{q: db.read, dialect: db.dialect} }
+func (db *DB) Read() *Q { return &Q{q: db.read, dialect: db.dialect, stmts: db.readStmts} }
 
 // Tx is one write transaction.
 type Tx struct {
@@ -149,7 +157,8 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", translate(err))
 	}
-	tx := &Tx{Q: &Q{q: sqlTx, dialect: db.dialect}, tx: sqlTx}
+	tx := &Tx{Q: &Q{q: sqlTx, dialect: db.dialect, stmts: db.writeStmts, tx: sqlTx}, tx: sqlTx}
+	defer db.writeStmts.prepareMissed(ctx)
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -160,25 +169,39 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
+// on returns what runs query: a cached prepared statement where there is one, else q's
+// connection or transaction.
+func (q *Q) on(ctx context.Context, query string) queryer {
+	stmt := q.stmts.get(ctx, query, q.tx == nil)
+	if stmt == nil {
+		return q.q
+	}
+	if q.tx != nil {
+		stmt = q.tx.StmtContext(ctx, stmt) // reuses the statement prepared on the tx's connection
+	}
+	return prepared{stmt}
+}
+
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := q.q.ExecContext(ctx, query, args...)
+	res, err := q.on(ctx, query).ExecContext(ctx, query, args...)
 	return res, translate(err)
 }
 
 // insert runs an INSERT ... RETURNING id and returns the id.
 func (q *Q) insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
-	err := q.q.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	query += " RETURNING id"
+	err := q.on(ctx, query).QueryRowContext(ctx, query, args...).Scan(&id)
 	return id, translate(err)
 }
 
 func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	rows, err := q.on(ctx, query).QueryContext(ctx, query, args...)
 	return rows, translate(err)
 }
 
 func (q *Q) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.q.QueryRowContext(ctx, query, args...)
+	return q.on(ctx, query).QueryRowContext(ctx, query, args...)
 }
 
 // collect reads every row with scan.

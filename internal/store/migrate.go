@@ -50,8 +50,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.exec(ctx, string(body)); err != nil {
-				return err
+			// The script runs as it is, not through the statement cache: it holds many statements.
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+				return translate(err)
 			}
 			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, time.Now().Unix())
 			return err
