@@ -27,10 +27,11 @@ import (
 
 // Server serves the API.
 type Server struct {
-	db    *store.DB
-	desk  *desk.Desk
-	log   *slog.Logger
-	clock clock.Clock
+	db     *store.DB
+	desk   *desk.Desk
+	log    *slog.Logger
+	clock  clock.Clock
+	tokens tokenCache
 }
 
 // New returns the API's handler, to be mounted at /api (it strips the prefix itself).
@@ -125,7 +126,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Code: codeUnauthorized, Message: "Access Token Invalid: send Authorization: Bearer <token>"})
 			return
 		}
-		admin, err := s.db.Read().AdminByToken(r.Context(), auth.HashToken(token))
+		admin, err := s.tokens.admin(r.Context(), s.db, auth.HashToken(token), s.clock.Now())
 		if errors.Is(err, store.ErrNotFound) {
 			s.writeError(w, r, &Error{Status: http.StatusUnauthorized, Code: codeUnauthorized, Message: "Access Token Invalid"})
 			return

@@ -86,9 +86,10 @@ func (d *Desk) change(ctx context.Context, id int64, fn func(tx *store.Tx, c *co
 	return c, err
 }
 
-// adminAuthor checks that a teammate exists and returns it as an author.
-func adminAuthor(ctx context.Context, tx *store.Tx, adminID int64) (conversation.Author, error) {
-	if _, err := tx.Admin(ctx, adminID); err != nil {
+// adminAuthor checks that a teammate exists and returns it as an author. It reads outside the
+// write transaction, so as not to hold SQLite's single writer for it; teammates are not deleted.
+func (d *Desk) adminAuthor(ctx context.Context, adminID int64) (conversation.Author, error) {
+	if err := d.db.Read().AdminExists(ctx, adminID); err != nil {
 		return conversation.Author{}, notFound(err, "Admin")
 	}
 	return conversation.Author{Type: conversation.AuthorAdmin, ID: adminID}, nil
@@ -96,22 +97,24 @@ func adminAuthor(ctx context.Context, tx *store.Tx, adminID int64) (conversation
 
 // ContactReply adds a customer's comment; a snoozed or closed conversation opens (CV2).
 func (d *Desk) ContactReply(ctx context.Context, id, contactID int64, body string) (conversation.Conversation, error) {
+	contact, err := d.db.Read().Contact(ctx, contactID)
+	if err != nil {
+		return conversation.Conversation{}, notFound(err, "Contact")
+	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
-		contact, err := tx.Contact(ctx, contactID)
-		if err != nil {
-			return nil, notFound(err, "Contact")
-		}
+		// The participant check in ContactReplies runs inside the transaction: a contact who
+		// was deleted meanwhile is no longer a participant.
 		return c.ContactReplies(contactAuthor(contact), body, now)
 	})
 }
 
 // AdminReply adds a teammate's comment or note (CV1).
 func (d *Desk) AdminReply(ctx context.Context, id, adminID int64, t conversation.PartType, body string) (conversation.Conversation, error) {
+	admin, err := d.adminAuthor(ctx, adminID)
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
-		admin, err := adminAuthor(ctx, tx, adminID)
-		if err != nil {
-			return nil, err
-		}
 		p, err := c.AdminReplies(admin, t, body, now)
 		return []conversation.Part{p}, err
 	})
@@ -119,33 +122,33 @@ func (d *Desk) AdminReply(ctx context.Context, id, adminID int64, t conversation
 
 // Close closes a conversation, with an optional comment to the customer first.
 func (d *Desk) Close(ctx context.Context, id, adminID int64, body string) (conversation.Conversation, error) {
+	admin, err := d.adminAuthor(ctx, adminID)
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
-		admin, err := adminAuthor(ctx, tx, adminID)
-		if err != nil {
-			return nil, err
-		}
 		return []conversation.Part{c.Close(admin, body, now)}, nil
 	})
 }
 
 // Open opens a snoozed or closed conversation.
 func (d *Desk) Open(ctx context.Context, id, adminID int64) (conversation.Conversation, error) {
+	admin, err := d.adminAuthor(ctx, adminID)
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
-		admin, err := adminAuthor(ctx, tx, adminID)
-		if err != nil {
-			return nil, err
-		}
 		return []conversation.Part{c.Open(admin, now)}, nil
 	})
 }
 
 // Snooze snoozes a conversation until a time (CV2); Wake opens it then.
 func (d *Desk) Snooze(ctx context.Context, id, adminID int64, until time.Time) (conversation.Conversation, error) {
+	admin, err := d.adminAuthor(ctx, adminID)
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
-		admin, err := adminAuthor(ctx, tx, adminID)
-		if err != nil {
-			return nil, err
-		}
 		p, err := c.Snooze(admin, until, now)
 		return []conversation.Part{p}, err
 	})
@@ -162,11 +165,11 @@ const (
 
 // Assign gives a conversation to a teammate or a team; assignee 0 unassigns (CV3).
 func (d *Desk) Assign(ctx context.Context, id, byAdminID int64, to AssigneeType, assigneeID int64, body string) (conversation.Conversation, error) {
+	by, err := d.adminAuthor(ctx, byAdminID)
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
-		by, err := adminAuthor(ctx, tx, byAdminID)
-		if err != nil {
-			return nil, err
-		}
 		switch to {
 		case ToAdmin:
 			if assigneeID != 0 {
@@ -189,11 +192,11 @@ func (d *Desk) Assign(ctx context.Context, id, byAdminID int64, to AssigneeType,
 
 // AttachContact adds a participant.
 func (d *Desk) AttachContact(ctx context.Context, id, byAdminID, contactID int64) (conversation.Conversation, error) {
+	by, err := d.adminAuthor(ctx, byAdminID)
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
-		by, err := adminAuthor(ctx, tx, byAdminID)
-		if err != nil {
-			return nil, err
-		}
 		if _, err := tx.Contact(ctx, contactID); err != nil {
 			return nil, notFound(err, "Contact")
 		}
@@ -207,11 +210,11 @@ func (d *Desk) AttachContact(ctx context.Context, id, byAdminID, contactID int64
 
 // DetachContact removes a participant.
 func (d *Desk) DetachContact(ctx context.Context, id, byAdminID, contactID int64) (conversation.Conversation, error) {
+	by, err := d.adminAuthor(ctx, byAdminID)
+	if err != nil {
+		return conversation.Conversation{}, err
+	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
-		by, err := adminAuthor(ctx, tx, byAdminID)
-		if err != nil {
-			return nil, err
-		}
 		p, err := c.RemoveContact(by, contactID, now)
 		if err != nil {
 			return nil, err

@@ -140,3 +140,12 @@ func (q *Q) AdminsByID(ctx context.Context, ids []int64) (map[int64]Admin, error
 	}
 	return out, err
 }
+
+// AdminExists returns ErrNotFound unless a teammate has this id.
+func (q *Q) AdminExists(ctx context.Context, id int64) error {
+	var one int
+	if err := q.row(ctx, `SELECT 1 FROM admins WHERE id = $1`, id).Scan(&one); err != nil {
+		return fmt.Errorf("store: admin %d: %w", id, translate(err))
+	}
+	return nil
+}
