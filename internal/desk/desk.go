@@ -43,18 +43,18 @@ func notFound(err error, what string) error {
 
 // StartConversation opens a conversation with a contact's first message (CV1).
 func (d *Desk) StartConversation(ctx context.Context, contactID int64, body string) (conversation.Conversation, error) {
-	var c conversation.Conversation
-	err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		contact, err := tx.Contact(ctx, contactID)
-		if err != nil {
-			return notFound(err, "Contact")
-		}
-		c, err = conversation.Start(contactAuthor(contact), body, d.clock.Now())
-		if err != nil {
-			return err
-		}
-		return tx.CreateConversation(ctx, &c)
-	})
+	contact, err := d.db.Read().Contact(ctx, contactID)
+	if err != nil {
+		return conversation.Conversation{}, notFound(err, "Contact")
+	}
+	c, err := conversation.Start(contactAuthor(contact), body, d.clock.Now())
+	if err != nil {
+		return c, err
+	}
+	err = d.db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateConversation(ctx, &c) })
+	if errors.Is(err, store.ErrInUse) {
+		return c, &NotFoundError{What: "Contact"} // deleted since it was read
+	}
 	return c, err
 }
 
@@ -104,6 +104,9 @@ func (d *Desk) ContactReply(ctx context.Context, id, contactID int64, body strin
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
 		// The participant check in ContactReplies runs inside the transaction: a contact who
 		// was deleted meanwhile is no longer a participant.
+		if err := tx.WithContacts(ctx, c); err != nil {
+			return nil, err
+		}
 		return c.ContactReplies(contactAuthor(contact), body, now)
 	})
 }
@@ -200,6 +203,9 @@ func (d *Desk) AttachContact(ctx context.Context, id, byAdminID, contactID int64
 		if _, err := tx.Contact(ctx, contactID); err != nil {
 			return nil, notFound(err, "Contact")
 		}
+		if err := tx.WithContacts(ctx, c); err != nil {
+			return nil, err
+		}
 		p, err := c.AddContact(by, contactID, now)
 		if err != nil {
 			return nil, err
@@ -215,6 +221,9 @@ func (d *Desk) DetachContact(ctx context.Context, id, byAdminID, contactID int64
 		return conversation.Conversation{}, err
 	}
 	return d.change(ctx, id, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+		if err := tx.WithContacts(ctx, c); err != nil {
+			return nil, err
+		}
 		p, err := c.RemoveContact(by, contactID, now)
 		if err != nil {
 			return nil, err

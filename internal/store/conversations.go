@@ -72,26 +72,32 @@ func (q *Q) addConversationContact(ctx context.Context, conversationID, contactI
 	return nil
 }
 
-// Conversation returns one conversation with its participants.
-func (q *Q) Conversation(ctx context.Context, id int64) (conversation.Conversation, error) {
-	return q.conversation(ctx, id, "")
-}
-
-// ConversationForUpdate is Conversation inside a transaction that will change it: on PostgreSQL
-// the row is locked until the transaction ends, so that two requests cannot lose each other's change.
+// ConversationForUpdate is Conversation inside a transaction that will change it, without its
+// participants (load them with WithContacts where a rule needs them): on PostgreSQL the row is
+// locked until the transaction ends, so that two requests cannot lose each other's change.
 // (SQLite transactions already write one at a time.)
 func (tx *Tx) ConversationForUpdate(ctx context.Context, id int64) (conversation.Conversation, error) {
-	return tx.conversation(ctx, id, tx.lockForUpdate())
-}
-
-func (q *Q) conversation(ctx context.Context, id int64, lock string) (conversation.Conversation, error) {
-	c, err := scanConversation(q.row(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`+lock, id))
+	c, err := scanConversation(tx.row(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`+tx.lockForUpdate(), id))
 	if err != nil {
 		return c, fmt.Errorf("store: conversation %d: %w", id, err)
 	}
-	contacts, err := q.ConversationContacts(ctx, id)
-	c.ContactIDs = contacts[id]
-	return c, err
+	return c, nil
+}
+
+// WithContacts fills in the participants of c.
+func (q *Q) WithContacts(ctx context.Context, c *conversation.Conversation) error {
+	contacts, err := q.ConversationContacts(ctx, c.ID)
+	c.ContactIDs = contacts[c.ID]
+	return err
+}
+
+// Conversation returns one conversation with its participants.
+func (q *Q) Conversation(ctx context.Context, id int64) (conversation.Conversation, error) {
+	c, err := scanConversation(q.row(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
+	if err != nil {
+		return c, fmt.Errorf("store: conversation %d: %w", id, err)
+	}
+	return c, q.WithContacts(ctx, &c)
 }
 
 // UpdateConversation saves the changeable fields of c; participants change with
