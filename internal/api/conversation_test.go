@@ -348,6 +348,8 @@ func TestConversationSearchQueryLanguage(t *testing.T) {
 			map[string]any{"operator": "OR", "value": []any{
 				map[string]any{"field": "contact_ids", "operator": "=", "value": casey},
 				map[string]any{"field": "source.body", "operator": "^", "value": "cannot"}}}}}, []string{login, refund}},
+		{"source.body = matches a word, as Intercom's", map[string]any{"field": "source.body", "operator": "=", "value": "refund"}, []string{other, refund}},
+		{"source.body = does not match part of a word", map[string]any{"field": "source.body", "operator": "=", "value": "ref"}, []string{}},
 		{"state closed", map[string]any{"field": "state", "operator": "=", "value": "closed"}, []string{other}},
 		{"id IN", map[string]any{"field": "id", "operator": "IN", "value": []string{refund, login}}, []string{login, refund}},
 		{"created_at after", map[string]any{"field": "created_at", "operator": ">", "value": e.Clock.Now().Add(-time.Minute).Unix()}, []string{other, login, refund}},

@@ -77,6 +77,15 @@ var matchTests = []struct {
 	{`{"field":"source.subject","operator":"=","value":null}`, []int64{3}},
 	{`{"field":"source.subject","operator":"!=","value":null}`, []int64{1, 2, 4}},
 
+	// Words: = matches one word of the text, whatever surrounds it, as Intercom's source.body.
+	{`{"field":"source.body","operator":"=","value":"SUPPORT"}`, []int64{1}},
+	{`{"field":"source.body","operator":"=","value":"sup"}`, nil},
+	{`{"field":"source.body","operator":"=","value":"refund"}`, []int64{4}},
+	{`{"field":"source.body","operator":"=","value":"temp"}`, []int64{2}},
+	{`{"field":"source.body","operator":"!=","value":"support"}`, []int64{2, 3, 4}},
+	{`{"field":"source.body","operator":"IN","value":["please","now"]}`, []int64{1, 4}},
+	{`{"field":"source.body","operator":"~","value":"sup"}`, []int64{1}},
+
 	{`{"field":"admin_assignee_id","operator":"=","value":5}`, []int64{1, 4}},
 	{`{"field":"admin_assignee_id","operator":"=","value":"5"}`, []int64{1, 4}},
 	{`{"field":"admin_assignee_id","operator":"!=","value":5}`, []int64{2, 3}},

@@ -93,6 +93,10 @@ type Field struct {
 	// day, > starts at the next day, < ends before the day (and <= ends
 	// with the day, >= starts with it).
 	Day *time.Location
+	// Words makes = and != (and IN, NIN) on a String field match one word of the text rather
+	// than the whole of it, as Intercom's source.body does: "support" matches "I need support!".
+	// Words are what lies between spaces, line breaks, HTML tag brackets and punctuation.
+	Words bool
 }
 
 // operators returns what the field accepts.

@@ -11,6 +11,7 @@ func testFields() Fields {
 		"id":                {Kind: ID, Column: "c.id"},
 		"state":             {Kind: String, Column: "c.state", Values: []string{"open", "closed", "snoozed"}},
 		"source.subject":    {Kind: String, Column: "c.subject"},
+		"source.body":       {Kind: String, Column: "c.subject", Words: true},
 		"admin_assignee_id": {Kind: Integer, Column: "c.assignee"},
 		"created_at":        {Kind: Date, Column: "c.created_at"},
 		"open":              {Kind: Boolean, Column: "c.open"},

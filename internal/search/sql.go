@@ -119,6 +119,13 @@ func (c compiler) filter(q *Query) string {
 
 func (c compiler) equal(v any) string {
 	switch {
+	case c.f.Words && c.f.Many == "":
+		s, ok := v.(string)
+		if !ok {
+			s = fmt.Sprint(v)
+		}
+		return "(' ' || LOWER(" + wordSeparators(c.f.Column) + ") || ' ') LIKE LOWER(" +
+			c.bind("% "+likeEscaper.Replace(s)+" %") + `) ESCAPE '\'`
 	case c.f.Day != nil:
 		start, end := c.day(v)
 		return c.test("BETWEEN " + c.bind(start) + " AND " + c.bind(end-1))
@@ -129,7 +136,7 @@ func (c compiler) equal(v any) string {
 }
 
 func (c compiler) in(values []any) string {
-	if c.f.Day != nil {
+	if c.f.Day != nil || c.f.Words {
 		if len(values) == 1 {
 			return c.equal(values[0])
 		}
@@ -160,6 +167,16 @@ func (c compiler) like(before string, v any, after string) string {
 		return c.test(cmp) // unreachable through Parse: Many fields take no pattern
 	}
 	return "LOWER(" + c.f.Column + ") " + cmp
+}
+
+// wordSeparators returns SQL that turns every separator of words in column into a space. It
+// uses only REPLACE, which both databases have, and literal characters, not char() or chr().
+func wordSeparators(column string) string {
+	expr := column
+	for _, sep := range []string{"\n", "\r", "\t", "<", ">", ".", ",", ";", ":", "!", "?", "(", ")", "\"", "/", "\\"} {
+		expr = "REPLACE(" + expr + ", '" + sep + "', ' ')"
+	}
+	return expr
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
