@@ -25,7 +25,7 @@ import (
 
 // TestOpenAPI_DocumentIsValid checks SPEC API2: the served document is a valid, self-contained
 // OpenAPI 3.0 document, and every operation in it that Intercom lacks says so.
-func TestOpenAPI_DocumentIsValid(t *testing.T) {
+func TestAPI2_DocumentIsValidAndMarksExtensions(t *testing.T) {
 	e := apitest.Start(t)
 	doc := servedDocument(t, e)
 
@@ -65,7 +65,7 @@ func servedDocument(t *testing.T, e *apitest.Env) *openapi3.T {
 
 // TestOpenAPI_DocumentMatchesRoutes checks that the document says what the API serves: every
 // operation in it is routed, and every route is in it.
-func TestOpenAPI_DocumentMatchesRoutes(t *testing.T) {
+func TestAPI2_DocumentListsExactlyWhatIsServed(t *testing.T) {
 	e := apitest.Start(t)
 	doc := servedDocument(t, e)
 
@@ -191,7 +191,7 @@ func registeredRoutes(t *testing.T) []string {
 
 // TestOpenAPI_GeneratedFileIsCurrent checks that openapi.json is what openapigen writes from
 // Intercom's description, operations.txt and the extensions: run go generate ./internal/api.
-func TestOpenAPI_GeneratedFileIsCurrent(t *testing.T) {
+func TestAPI2_GeneratedDocumentIsCurrent(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "openapi.json")
 	cmd := exec.Command("go", "run", "./openapigen", "-out", out)
 	if msg, err := cmd.CombinedOutput(); err != nil {

@@ -35,6 +35,8 @@ type Env struct {
 	Admin  store.Admin
 	Token  string
 	client *http.Client
+	// Exchanges, when set, is told of every exchange that passed the contract check.
+	Exchanges func(method, path string, status int)
 }
 
 // Start starts a server on a fresh database (SQLite, or PostgreSQL when
@@ -215,13 +217,15 @@ func (e *Env) do(token, method, path string, body any, check bool) *Response {
 	if resp.StatusCode >= 500 {
 		e.t.Errorf("%s %s answered %d: %s", method, path, resp.StatusCode, respBody)
 	}
-	if check {
-		e.checkContract(req, raw, resp, respBody)
+	if check && e.checkContract(req, raw, resp, respBody) && e.Exchanges != nil {
+		e.Exchanges(method, req.URL.Path, resp.StatusCode)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody}
 }
 
-func (e *Env) checkContract(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
+// checkContract checks an exchange against Intercom's description and reports whether it
+// matched one of its operations.
+func (e *Env) checkContract(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) bool {
 	e.t.Helper()
 	v, err := contract.Load()
 	if err != nil {
@@ -231,6 +235,7 @@ func (e *Env) checkContract(req *http.Request, reqBody []byte, resp *http.Respon
 	if err != nil && !errors.Is(err, contract.ErrNoOperation) {
 		e.t.Errorf("%v", err)
 	}
+	return err == nil
 }
 
 // MustDo is Do that fails the test unless the status is want; it returns the decoded body.
