@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,8 +33,8 @@ func (s *Server) conversationRoutes(mux *http.ServeMux) {
 func (s *Server) writeConversation(w http.ResponseWriter, ctx context.Context, id int64) error {
 	q := s.db.Read()
 	c, err := q.Conversation(ctx, id)
-	if err != nil {
-		return notFoundAs(err, "Conversation")
+	if err != nil || c.IsTicket { // a ticket's id names no conversation: see /tickets
+		return notFoundAs(cmp.Or(err, store.ErrNotFound), "Conversation")
 	}
 	parts, err := q.Parts(ctx, id)
 	if err != nil {

@@ -56,6 +56,12 @@ const (
 	PartParticipantAdded   PartType = "participant_added"
 	PartParticipantRemoved PartType = "participant_removed"
 	PartTitleChanged       PartType = "title_changed"
+	// Ticket parts (package ticket).
+	PartStateChanged       PartType = "ticket_state_updated_by_admin"
+	PartTicketCreated      PartType = "ticket_created"
+	PartLinked             PartType = "linked_ticket"
+	PartUnlinked           PartType = "unlinked_ticket"
+	PartLinkedStateChanged PartType = "linked_ticket_state_updated"
 )
 
 // Part is one entry in a conversation's timeline.
@@ -66,6 +72,10 @@ type Part struct {
 	Author     Author
 	AssignedTo *Assignee // for assignment parts: who was assigned (ID 0 = unassigned)
 	CreatedAt  time.Time
+	// For the parts of tickets (package ticket): the states a state change went between, and
+	// the ticket that a cross-posted note or event came from.
+	FromStateID, ToStateID int64
+	SourceTicketID         int64
 }
 
 // Assignee names a teammate ("admin") or a team.
@@ -86,6 +96,7 @@ type Source struct {
 // Conversation is a thread between contacts and teammates.
 type Conversation struct {
 	ID              int64
+	IsTicket        bool // the conversation of a ticket (package ticket), sharing its id
 	Title           string
 	State           State
 	Read            bool

@@ -5,6 +5,7 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,13 +67,17 @@ func contactAuthor(c store.Contact) conversation.Author {
 }
 
 // change loads conversation id for update, lets fn apply a rule, and stores the conversation
-// and the parts fn returns, all in one transaction.
+// and the parts fn returns, all in one transaction. A ticket's id names no conversation here:
+// tickets change through their own operations.
 func (d *Desk) change(ctx context.Context, id int64, fn func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error)) (conversation.Conversation, error) {
 	var c conversation.Conversation
 	err := d.db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		if c, err = tx.ConversationForUpdate(ctx, id); err != nil {
 			return notFound(err, "Conversation")
+		}
+		if c.IsTicket {
+			return &NotFoundError{What: "Conversation"}
 		}
 		parts, err := fn(tx, &c, d.clock.Now())
 		if err != nil {
@@ -251,8 +256,8 @@ func (d *Desk) Update(ctx context.Context, id, byAdminID int64, title *string, r
 func (d *Desk) Tag(ctx context.Context, id, tagID, byAdminID int64) (store.Tag, error) {
 	var tag store.Tag
 	err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Conversation(ctx, id); err != nil {
-			return notFound(err, "Conversation")
+		if c, err := tx.Conversation(ctx, id); err != nil || c.IsTicket {
+			return notFound(cmp.Or(err, store.ErrNotFound), "Conversation")
 		}
 		var err error
 		if tag, err = tx.Tag(ctx, tagID); err != nil {
@@ -267,8 +272,8 @@ func (d *Desk) Tag(ctx context.Context, id, tagID, byAdminID int64) (store.Tag, 
 func (d *Desk) Untag(ctx context.Context, id, tagID int64) (store.Tag, error) {
 	var tag store.Tag
 	err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Conversation(ctx, id); err != nil {
-			return notFound(err, "Conversation")
+		if c, err := tx.Conversation(ctx, id); err != nil || c.IsTicket {
+			return notFound(cmp.Or(err, store.ErrNotFound), "Conversation")
 		}
 		var err error
 		if tag, err = tx.Tag(ctx, tagID); err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/helpdesk/helpdesk/internal/conversation"
 )
 
-const conversationColumns = `id, title, state, read, admin_assignee_id, team_assignee_id, snoozed_until, waiting_since,
+const conversationColumns = `id, kind = 'ticket', title, state, read, admin_assignee_id, team_assignee_id, snoozed_until, waiting_since,
 	source_type, source_delivered_as, source_subject, source_body, source_author_type, source_author_id, created_at, updated_at`
 
 func scanConversation(r interface{ Scan(...any) error }) (conversation.Conversation, error) {
@@ -17,7 +17,7 @@ func scanConversation(r interface{ Scan(...any) error }) (conversation.Conversat
 	var title sql.NullString
 	var admin, team, snoozed, waiting sql.NullInt64
 	var created, updated int64
-	err := r.Scan(&c.ID, &title, &c.State, &c.Read, &admin, &team, &snoozed, &waiting,
+	err := r.Scan(&c.ID, &c.IsTicket, &title, &c.State, &c.Read, &admin, &team, &snoozed, &waiting,
 		&c.Source.Type, &c.Source.DeliveredAs, &c.Source.Subject, &c.Source.Body, &c.Source.Author.Type, &c.Source.Author.ID,
 		&created, &updated)
 	c.Title = title.String
@@ -45,12 +45,16 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 
 // CreateConversation stores a new conversation with its participants and sets c.ID.
 func (q *Q) CreateConversation(ctx context.Context, c *conversation.Conversation) error {
-	id, err := q.insert(ctx, `INSERT INTO conversations (title, state, read, admin_assignee_id, team_assignee_id, snoozed_until,
+	kind := "conversation"
+	if c.IsTicket {
+		kind = "ticket"
+	}
+	id, err := q.insert(ctx, `INSERT INTO conversations (kind, title, state, read, admin_assignee_id, team_assignee_id, snoozed_until,
 		waiting_since, source_type, source_delivered_as, source_subject, source_body, source_author_type, source_author_id,
-		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		created_at, updated_at) VALUES ($16, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		nullString(c.Title), c.State, c.Read, nullInt(c.AdminAssigneeID), nullInt(c.TeamAssigneeID), nullTime(c.SnoozedUntil),
 		nullTime(c.WaitingSince), c.Source.Type, c.Source.DeliveredAs, c.Source.Subject, c.Source.Body,
-		c.Source.Author.Type, c.Source.Author.ID, Unix(c.CreatedAt), Unix(c.UpdatedAt))
+		c.Source.Author.Type, c.Source.Author.ID, Unix(c.CreatedAt), Unix(c.UpdatedAt), kind)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
@@ -162,8 +166,10 @@ func (q *Q) AddParts(ctx context.Context, conversationID int64, parts []conversa
 			toID = sql.NullInt64{Int64: p.AssignedTo.ID, Valid: true}
 		}
 		id, err := q.insert(ctx, `INSERT INTO conversation_parts (conversation_id, part_type, body, author_type, author_id,
-			assigned_to_type, assigned_to_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			conversationID, p.Type, nullString(p.Body), p.Author.Type, p.Author.ID, toType, toID, Unix(p.CreatedAt))
+			assigned_to_type, assigned_to_id, created_at, previous_state_id, state_id, source_ticket_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			conversationID, p.Type, nullString(p.Body), p.Author.Type, p.Author.ID, toType, toID, Unix(p.CreatedAt),
+			nullInt(p.FromStateID), nullInt(p.ToStateID), nullInt(p.SourceTicketID))
 		if err != nil {
 			return fmt.Errorf("store: add part: %w", err)
 		}
@@ -174,7 +180,8 @@ func (q *Q) AddParts(ctx context.Context, conversationID int64, parts []conversa
 
 // Parts returns a conversation's timeline, oldest first.
 func (q *Q) Parts(ctx context.Context, conversationID int64) ([]conversation.Part, error) {
-	rows, err := q.query(ctx, `SELECT id, part_type, body, author_type, author_id, assigned_to_type, assigned_to_id, created_at
+	rows, err := q.query(ctx, `SELECT id, part_type, body, author_type, author_id, assigned_to_type, assigned_to_id, created_at,
+		previous_state_id, state_id, source_ticket_id
 		FROM conversation_parts WHERE conversation_id = $1 ORDER BY id`, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("store: parts: %w", err)
@@ -182,10 +189,11 @@ func (q *Q) Parts(ctx context.Context, conversationID int64) ([]conversation.Par
 	return collect(rows, func(r *sql.Rows) (conversation.Part, error) {
 		var p conversation.Part
 		var body, toType sql.NullString
-		var toID sql.NullInt64
+		var toID, from, to, source sql.NullInt64
 		var created int64
-		err := r.Scan(&p.ID, &p.Type, &body, &p.Author.Type, &p.Author.ID, &toType, &toID, &created)
+		err := r.Scan(&p.ID, &p.Type, &body, &p.Author.Type, &p.Author.ID, &toType, &toID, &created, &from, &to, &source)
 		p.Body, p.CreatedAt = body.String, time.Unix(created, 0)
+		p.FromStateID, p.ToStateID, p.SourceTicketID = from.Int64, to.Int64, source.Int64
 		if toType.Valid {
 			p.AssignedTo = &conversation.Assignee{Type: toType.String, ID: toID.Int64}
 		}
@@ -223,9 +231,9 @@ func (q *Q) PartCounts(ctx context.Context, ids ...int64) (map[int64]int, error)
 // "" for all), newest first, after the cursor id (0 for the first page), at most limit.
 // It never counts the table: the caller asks for limit+1 to learn whether a next page exists.
 func (q *Q) ConversationPage(ctx context.Context, where string, args []any, before int64, limit int) ([]conversation.Conversation, error) {
-	cond := "TRUE"
+	cond := "c.kind = 'conversation'"
 	if where != "" {
-		cond = "(" + where + ")"
+		cond += " AND (" + where + ")"
 	}
 	if before > 0 {
 		args = append(args, before)
