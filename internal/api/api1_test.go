@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/helpdesk/helpdesk/internal/apitest"
+	"github.com/helpdesk/helpdesk/internal/ticket"
 )
 
 // TestAPI1_EveryIntercomOperationAnswersInIntercomsShape drives every operation of Intercom's API
@@ -68,6 +69,11 @@ func TestAPI1_EveryIntercomOperationAnswersInIntercomsShape(t *testing.T) {
 	e.MustDo(200, "DELETE", "/api/conversations/"+conv+"/customers/"+lead, map[string]any{"admin_id": admin})
 	e.MustDo(200, "POST", "/api/conversations/"+conv+"/tags", map[string]any{"id": tag, "admin_id": admin})
 	e.MustDo(200, "DELETE", "/api/conversations/"+conv+"/tags/"+tag, map[string]any{"admin_id": admin})
+
+	typ := e.CreateTicketType("Question", ticket.Customer, nil)
+	tk := apitest.ID(e.MustDo(200, "POST", "/api/tickets", map[string]any{"ticket_type_id": itoa(typ.ID),
+		"contacts": []any{map[string]any{"id": contact}}, "ticket_attributes": map[string]any{"_default_title_": "Help"}}))
+	e.MustDo(200, "GET", "/api/tickets/"+tk, nil)
 
 	e.MustDo(200, "DELETE", "/api/companies/"+company, nil)
 	e.MustDo(200, "DELETE", "/api/contacts/"+lead, nil)

@@ -8,6 +8,7 @@ import (
 	"github.com/helpdesk/helpdesk/internal/conversation"
 	"github.com/helpdesk/helpdesk/internal/desk"
 	"github.com/helpdesk/helpdesk/internal/store"
+	"github.com/helpdesk/helpdesk/internal/ticket"
 )
 
 // Error is what a client is told when a request fails: Intercom's error.list with one entry.
@@ -78,11 +79,14 @@ type errorItem struct {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	var ruleErr *conversation.Error
+	var ticketErr *ticket.Error
 	var missingErr *desk.NotFoundError
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &ruleErr):
 		e = invalid("%s %s", ruleErr.Field, ruleErr.Message)
+	case errors.As(err, &ticketErr):
+		e = invalid("%s: %s", ticketErr.Field, ticketErr.Message)
 	case errors.As(err, &missingErr):
 		e = notFound(missingErr.What)
 	default:

@@ -20,6 +20,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.contactRoutes(mux)
 	s.companyRoutes(mux)
 	s.conversationRoutes(mux)
+	s.ticketTypeRoutes(mux)
+	s.ticketRoutes(mux)
 
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Code: codeNotFound, Message: "no API path " + r.Method + " " + r.URL.Path}

@@ -23,6 +23,7 @@ import (
 	"github.com/helpdesk/helpdesk/internal/server"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/store/storetest"
+	"github.com/helpdesk/helpdesk/internal/ticket"
 )
 
 // Env is a running server with one teammate and a token for it.
@@ -268,4 +269,21 @@ func (e *Env) CreateContact(email, name string) store.Contact {
 	c.Name.String, c.Name.Valid = name, name != ""
 	e.tx(func(tx *store.Tx) error { return tx.CreateContact(context.Background(), &c) })
 	return c
+}
+
+// CreateTicketType adds a ticket type directly in the database, with the default attributes and
+// the extra ones given. internal is Intercom's is_internal (nil: the category's default).
+func (e *Env) CreateTicketType(name string, category ticket.Category, internal *bool, attrs ...ticket.Attribute) ticket.Type {
+	e.t.Helper()
+	now := e.Clock.Now()
+	typ, err := ticket.NewType(name, "", "", category, internal, now)
+	if err != nil {
+		e.t.Fatalf("apitest: %v", err)
+	}
+	for i, a := range attrs {
+		a.Order, a.CreatedAt, a.UpdatedAt = len(typ.Attributes)+i, now, now
+		typ.Attributes = append(typ.Attributes, a)
+	}
+	e.tx(func(tx *store.Tx) error { return tx.CreateTicketType(context.Background(), &typ) })
+	return typ
 }

@@ -338,3 +338,8 @@ func (q *Q) CompanyContactIDs(ctx context.Context, companyID, after int64, offse
 		return id, r.Scan(&id)
 	})
 }
+
+// ContactCompanyIDs returns the ids of the companies a contact belongs to, in the order joined.
+func (q *Q) ContactCompanyIDs(ctx context.Context, contactID int64) ([]int64, error) {
+	return q.int64s(ctx, `SELECT company_id FROM contact_companies WHERE contact_id = $1 ORDER BY created_at, company_id`, contactID)
+}

@@ -12,18 +12,35 @@ import (
 const conversationColumns = `id, kind = 'ticket', title, state, read, admin_assignee_id, team_assignee_id, snoozed_until, waiting_since,
 	source_type, source_delivered_as, source_subject, source_body, source_author_type, source_author_id, created_at, updated_at`
 
+// conversationScan is what a row of conversationColumns scans into, before fill makes the
+// Conversation of it; queries that join more columns append theirs to dest.
+type conversationScan struct {
+	c                             *conversation.Conversation
+	title                         sql.NullString
+	admin, team, snoozed, waiting sql.NullInt64
+	created, updated              int64
+}
+
+func (s *conversationScan) dest() []any {
+	c := s.c
+	return []any{&c.ID, &c.IsTicket, &s.title, &c.State, &c.Read, &s.admin, &s.team, &s.snoozed, &s.waiting,
+		&c.Source.Type, &c.Source.DeliveredAs, &c.Source.Subject, &c.Source.Body, &c.Source.Author.Type, &c.Source.Author.ID,
+		&s.created, &s.updated}
+}
+
+func (s *conversationScan) fill() {
+	c := s.c
+	c.Title = s.title.String
+	c.AdminAssigneeID, c.TeamAssigneeID = s.admin.Int64, s.team.Int64
+	c.SnoozedUntil, c.WaitingSince = timeOrZero(s.snoozed), timeOrZero(s.waiting)
+	c.CreatedAt, c.UpdatedAt = time.Unix(s.created, 0), time.Unix(s.updated, 0)
+}
+
 func scanConversation(r interface{ Scan(...any) error }) (conversation.Conversation, error) {
 	var c conversation.Conversation
-	var title sql.NullString
-	var admin, team, snoozed, waiting sql.NullInt64
-	var created, updated int64
-	err := r.Scan(&c.ID, &c.IsTicket, &title, &c.State, &c.Read, &admin, &team, &snoozed, &waiting,
-		&c.Source.Type, &c.Source.DeliveredAs, &c.Source.Subject, &c.Source.Body, &c.Source.Author.Type, &c.Source.Author.ID,
-		&created, &updated)
-	c.Title = title.String
-	c.AdminAssigneeID, c.TeamAssigneeID = admin.Int64, team.Int64
-	c.SnoozedUntil, c.WaitingSince = timeOrZero(snoozed), timeOrZero(waiting)
-	c.CreatedAt, c.UpdatedAt = time.Unix(created, 0), time.Unix(updated, 0)
+	s := conversationScan{c: &c}
+	err := r.Scan(s.dest()...)
+	s.fill()
 	return c, translate(err)
 }
 

@@ -62,6 +62,7 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	allowAnyItems(src)
 	ops, err := readOperations(*opsPath)
 	if err != nil {
 		return err
@@ -124,6 +125,25 @@ func loadIntercom(yaml []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("decode Intercom's description: %w", err)
 	}
 	return v, nil
+}
+
+// allowAnyItems gives an empty items schema (any item) to every array schema that has none, as
+// internal/contract does: two of Intercom's schemas (ticket_custom_attributes and
+// ticket_request_custom_attributes) say "an array" without items, which OpenAPI 3.0 requires.
+func allowAnyItems(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if x["type"] == "array" && x["items"] == nil {
+			x["items"] = map[string]any{}
+		}
+		for _, e := range x {
+			allowAnyItems(e)
+		}
+	case []any:
+		for _, e := range x {
+			allowAnyItems(e)
+		}
+	}
 }
 
 // decodeJSON keeps numbers as written, so that an integer stays one.

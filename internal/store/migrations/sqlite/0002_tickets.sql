@@ -51,7 +51,7 @@ INSERT INTO ticket_states (category, internal_label, external_label) VALUES
     ('resolved', 'Resolved', 'Resolved');
 
 -- The human ticket number (TT3 "Ticket ID") has its own sequence.
-CREATE TABLE ticket_numbers (n INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id BIGINT NOT NULL);
+CREATE TABLE ticket_numbers (id INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id BIGINT NOT NULL);
 
 CREATE TABLE tickets (
     id              BIGINT  PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
