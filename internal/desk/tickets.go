@@ -25,7 +25,7 @@ type ContactRef struct {
 type NewTicket struct {
 	TypeID   int64
 	Contacts []ContactRef
-	By         conversation.Author // the teammate (admin) or customer (user, lead) creating it
+	By       conversation.Author // the teammate (admin) or customer (user, lead) creating it
 	// Attributes are the raw ticket_attributes: custom ones and _default_title_, _default_description_.
 	Attributes map[string]json.RawMessage
 	Shared     *bool  // the teammate's sharing choice (BO6); nil: not given
