@@ -21,7 +21,7 @@ func TestAPI3_NoClientInputCausesA500(t *testing.T) {
 	_, conv := startConversation(t, e, "dana@example.com", "Hello")
 	doc := servedDocument(t, e)
 
-	ids := []string{"1", itoa(contact.ID), conv, "0", "-1", "abc", "99999999999999999999", "%27%20OR%201=1", "1.5"}
+	ids := []string{"%00", "%ff%fe", "1", itoa(contact.ID), conv, "0", "-1", "abc", "99999999999999999999", "%27%20OR%201=1", "1.5"}
 	bodies := []string{
 		``, `{`, `[]`, `null`, `"text"`, `42`, `{"a":1}{"b":2}`,
 		`{"id":{},"admin_id":[],"body":{},"type":1,"message_type":null,"from":"x","query":[]}`,
@@ -32,6 +32,7 @@ func TestAPI3_NoClientInputCausesA500(t *testing.T) {
 		`{"company_id":"c","name":1e400,"size":-1,"monthly_spend":"lots","custom_attributes":[]}`,
 		`{"snoozed_until":1e30,"message_type":"snoozed","admin_id":"1"}`,
 		`{"from":{"type":"user","id":"99999999999999999999"},"body":"x"}`,
+		`{"name":"a\u0000b","email":"x\u0000@example.com","body":"\u0000","company_id":"\u0000","query":{"field":"email","operator":"=","value":"\u0000"}}`,
 		`{"pagination":{"per_page":-5,"starting_after":"!!!"},"query":{"field":"state","operator":"=","value":"open"}}`,
 	}
 	param := regexp.MustCompile(`\{[^}]+\}`)
@@ -45,7 +46,8 @@ func TestAPI3_NoClientInputCausesA500(t *testing.T) {
 			for _, id := range ids {
 				url := "/api" + param.ReplaceAllString(path, id)
 				if method == http.MethodGet || method == http.MethodDelete {
-					e.DoUnchecked(method, url+"?per_page=abc&starting_after=%00&page=-1&company_id=&name=", nil)
+					e.DoUnchecked(method, url+"?per_page=abc&starting_after=%00&page=-1&company_id=%00&name=%00", nil)
+					e.DoUnchecked(method, url+"?company_id=%00&name=%00&email=%00", nil)
 					e.DoUnchecked(method, url, nil)
 					continue
 				}

@@ -89,6 +89,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		e = invalid("%s: %s", ticketErr.Field, ticketErr.Message)
 	case errors.As(err, &missingErr):
 		e = notFound(missingErr.What)
+	case errors.Is(err, store.ErrBadText):
+		e = invalid("the request holds a NUL character or bytes that are not UTF-8")
 	default:
 		if errors.Is(err, store.ErrNotFound) {
 			e = notFound("Resource")

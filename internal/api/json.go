@@ -33,6 +33,10 @@ func decode(r *http.Request, v any) error {
 }
 
 func decodeBytes(body []byte, v any) error {
+	// PostgreSQL cannot store NUL in text, and no field of this API needs it.
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		return invalid("request body holds a NUL character (\\u0000), which no field accepts")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

@@ -13,11 +13,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/helpdesk/helpdesk/internal/auth"
 	"github.com/helpdesk/helpdesk/internal/clock"
@@ -41,6 +43,7 @@ func New(db *store.DB, d *desk.Desk, log *slog.Logger, clk clock.Clock) http.Han
 	s.routes(mux)
 	var h http.Handler = mux
 	h = s.authenticate(h)
+	h = checkText(h)
 	h = checkVersion(h)
 	h = s.recoverPanics(h)
 	h = withRequestID(h)
@@ -105,6 +108,25 @@ func checkVersion(next http.Handler) http.Handler {
 			writeJSON(w, http.StatusBadRequest, errorList{Type: "error.list", RequestID: requestID(r.Context()),
 				Errors: []errorItem{{Code: codeVersionInvalid, Message: "Intercom-Version " + strconv.Quote(v) + " is not a valid version"}}})
 			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkText refuses paths and query strings that are not UTF-8 text or hold NUL: no id or
+// parameter of this API can, and PostgreSQL cannot store them.
+func checkText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		query, err := url.QueryUnescape(r.URL.RawQuery)
+		if err != nil {
+			query = r.URL.RawQuery
+		}
+		for _, s := range []string{r.URL.Path, query} {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+				writeJSON(w, http.StatusBadRequest, errorList{Type: "error.list", RequestID: requestID(r.Context()),
+					Errors: []errorItem{{Code: codeParameterInvalid, Message: "the URL holds a NUL character or bytes that are not UTF-8"}}})
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

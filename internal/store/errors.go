@@ -16,6 +16,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict") // a unique key already holds the value
 	ErrInUse    = errors.New("in use")   // a row is still referenced
+	// ErrBadText is text the database cannot store (NUL, or bytes that are not UTF-8); the API
+	// refuses such input before it gets here, and this keeps a slip from being a 500.
+	ErrBadText = errors.New("text the database cannot store")
 )
 
 func translate(err error) error {
@@ -41,6 +44,8 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %v", ErrConflict, err)
 		case "23503":
 			return fmt.Errorf("%w: %v", ErrInUse, err)
+		case "22021", "22P05":
+			return fmt.Errorf("%w: %v", ErrBadText, err)
 		}
 	}
 	return err

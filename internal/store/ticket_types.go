@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/helpdesk/helpdesk/internal/ticket"
@@ -23,6 +24,9 @@ func scanTicketType(r interface{ Scan(...any) error }) (ticket.Type, error) {
 // CreateTicketType stores a new type with its attributes, setting their ids. ErrConflict when
 // the name is taken.
 func (q *Q) CreateTicketType(ctx context.Context, t *ticket.Type) error {
+	if err := q.ticketTypeNameFree(ctx, t.Name, 0); err != nil {
+		return fmt.Errorf("store: create ticket type: %w", err)
+	}
 	id, err := q.insert(ctx, `INSERT INTO ticket_types (name, description, icon, category, is_internal, archived, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.Name, t.Description, t.Icon, t.Category, t.IsInternal, t.Archived,
 		Unix(t.CreatedAt), Unix(t.UpdatedAt))
@@ -40,6 +44,9 @@ func (q *Q) CreateTicketType(ctx context.Context, t *ticket.Type) error {
 
 // UpdateTicketType saves a type's own fields (not its attributes). ErrConflict when the name is taken.
 func (q *Q) UpdateTicketType(ctx context.Context, t ticket.Type) error {
+	if err := q.ticketTypeNameFree(ctx, t.Name, t.ID); err != nil {
+		return fmt.Errorf("store: update ticket type: %w", err)
+	}
 	res, err := q.exec(ctx, `UPDATE ticket_types SET name = $1, description = $2, icon = $3, category = $4, is_internal = $5,
 		archived = $6, updated_at = $7 WHERE id = $8`, t.Name, t.Description, t.Icon, t.Category, t.IsInternal, t.Archived,
 		Unix(t.UpdatedAt), t.ID)
@@ -50,6 +57,42 @@ func (q *Q) UpdateTicketType(ctx context.Context, t ticket.Type) error {
 		return fmt.Errorf("store: update ticket type %d: %w", t.ID, ErrNotFound)
 	}
 	return nil
+}
+
+// ticketTypeNameFree returns ErrConflict when a type other than except has the name, ignoring
+// case. The unique index on lower(name) folds ASCII only on SQLite; this folds Unicode on both.
+func (q *Q) ticketTypeNameFree(ctx context.Context, name string, except int64) error {
+	rows, err := q.query(ctx, `SELECT id, name FROM ticket_types`)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		id   int64
+		name string
+	}
+	list, err := collect(rows, func(r *sql.Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.name)
+	})
+	if err != nil {
+		return err
+	}
+	for _, x := range list {
+		if x.id != except && strings.EqualFold(x.name, name) {
+			return fmt.Errorf("%w: ticket type %q exists", ErrConflict, x.name)
+		}
+	}
+	return nil
+}
+
+// TicketTypeHasTickets tells whether any ticket, open or closed, is of the type.
+func (q *Q) TicketTypeHasTickets(ctx context.Context, id int64) (bool, error) {
+	var n int64
+	err := q.row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE ticket_type_id = $1 LIMIT 1) x`, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: ticket type %d has tickets: %w", id, translate(err))
+	}
+	return n > 0, nil
 }
 
 // TicketType returns a type with its attributes in order.
