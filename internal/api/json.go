@@ -35,7 +35,9 @@ func decode(r *http.Request, v any) error {
 func decodeBytes(body []byte, v any) error {
 	// PostgreSQL cannot store NUL in text, and no field of this API needs it.
 	if bytes.Contains(body, []byte(`\u0000`)) {
-		return invalid("request body holds a NUL character (\\u0000), which no field accepts")
+		if field := nulField(body); field != "" {
+			return invalid("%s holds a NUL character (\\u0000), which no field accepts", field)
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
@@ -45,6 +47,82 @@ func decodeBytes(body []byte, v any) error {
 		return invalid("request body must hold one JSON object")
 	}
 	return nil
+}
+
+// nulField returns the path (as "a.b[2]") of the first string in a JSON document that holds a
+// NUL character, or "" when none does or the document is not valid JSON (the decoder then says
+// what is wrong with it).
+func nulField(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type level struct {
+		object bool
+		key    string
+		index  int
+		isKey  bool // in an object, the next string is a key
+	}
+	var stack []level
+	path := func() string {
+		var b strings.Builder
+		for _, l := range stack {
+			if l.object {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(l.key)
+			} else {
+				fmt.Fprintf(&b, "[%d]", l.index-1)
+			}
+		}
+		return b.String()
+	}
+	// value is called after each complete value: it moves its container along.
+	value := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].object {
+				stack[n-1].isKey = true
+			}
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if n := len(stack); n > 0 && !stack[n-1].object {
+			if d, ok := tok.(json.Delim); !ok || d != ']' {
+				stack[n-1].index++
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, level{object: true, isKey: true})
+			case '[':
+				stack = append(stack, level{})
+			default:
+				stack = stack[:len(stack)-1]
+				value()
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].isKey {
+				stack[n-1].key, stack[n-1].isKey = t, false
+				if strings.ContainsRune(t, 0) {
+					return path() + " (a key)"
+				}
+				continue
+			}
+			if strings.ContainsRune(t, 0) {
+				if p := path(); p != "" {
+					return p
+				}
+				return "the request body"
+			}
+			value()
+		default:
+			value()
+		}
+	}
 }
 
 func jsonError(err error) error {

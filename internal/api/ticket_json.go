@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/helpdesk/helpdesk/internal/conversation"
@@ -143,6 +144,48 @@ type ticketPartJSON struct {
 	Author              authorJSON `json:"author"`
 	Attachments         []any      `json:"attachments"`
 	Redacted            bool       `json:"redacted"`
+	// UpdatedAttributeData says what a ticket_attribute_updated_by_admin part changed.
+	UpdatedAttributeData *updatedAttributeJSON `json:"updated_attribute_data,omitempty"`
+}
+
+type updatedAttributeJSON struct {
+	Attribute struct {
+		Type  string `json:"type"`
+		ID    string `json:"id"`
+		Label string `json:"label"`
+	} `json:"attribute"`
+	Value struct {
+		Type  string  `json:"type"`
+		ID    *string `json:"id"`
+		Label any     `json:"label"`
+	} `json:"value"`
+}
+
+// toUpdatedAttribute renders a recorded attribute change as Intercom's updated_attribute_data:
+// the value's label is its text (a list of texts for several values), "" when cleared.
+func toUpdatedAttribute(c store.AttributeChange) *updatedAttributeJSON {
+	j := &updatedAttributeJSON{}
+	j.Attribute.Type, j.Attribute.ID, j.Attribute.Label = "attribute", idString(c.AttributeID), c.Label
+	j.Value.Type = "value"
+	switch v := c.Value.(type) {
+	case nil:
+		j.Value.Label = ""
+	case string:
+		j.Value.ID, j.Value.Label = &v, v
+	case []any:
+		labels := make([]string, len(v))
+		for i, x := range v {
+			labels[i] = fmt.Sprint(x)
+		}
+		j.Value.Label = labels
+	case float64:
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		j.Value.ID, j.Value.Label = &s, s
+	default:
+		s := fmt.Sprint(v)
+		j.Value.ID, j.Value.Label = &s, s
+	}
+	return j
 }
 
 type ticketCompanyJSON struct {
@@ -214,7 +257,51 @@ func (s *Server) ticketJSON(ctx context.Context, id int64, withParts bool) (tick
 			return ticketJSON{}, err
 		}
 	}
-	return toTicket(tk, parts, states, links, total, company, p), nil
+	j := toTicket(tk, parts, states, links, total, company, p)
+	if withParts {
+		changes, err := q.AttributeChanges(ctx, id)
+		if err != nil {
+			return ticketJSON{}, err
+		}
+		for i := range j.TicketParts.TicketParts {
+			if c, ok := changes[parts[i].ID]; ok {
+				j.TicketParts.TicketParts[i].UpdatedAttributeData = toUpdatedAttribute(c)
+			}
+		}
+	}
+	return j, nil
+}
+
+// ticketListJSON renders a page of tickets, without their parts, as Intercom's search does.
+func (s *Server) ticketListJSON(ctx context.Context, list []ticket.Ticket) ([]ticketJSON, error) {
+	q := s.db.Read()
+	convs := make([]conversation.Conversation, len(list))
+	for i, tk := range list {
+		convs[i] = tk.Conversation
+	}
+	p, err := s.loadPeople(ctx, q, convs, nil)
+	if err != nil {
+		return nil, err
+	}
+	companies := map[int64]*store.Company{}
+	out := make([]ticketJSON, len(list))
+	for i, tk := range list {
+		links, total, err := q.LinkedObjects(ctx, tk.ID, maxLinkedObjects)
+		if err != nil {
+			return nil, err
+		}
+		company, seen := companies[tk.CompanyID]
+		if !seen && tk.CompanyID != 0 {
+			c, err := q.Company(ctx, tk.CompanyID)
+			if err != nil {
+				return nil, err
+			}
+			company = &c
+			companies[tk.CompanyID] = company
+		}
+		out[i] = toTicket(tk, nil, nil, links, total, company, p)
+	}
+	return out, nil
 }
 
 func toTicket(tk ticket.Ticket, parts []conversation.Part, states ticket.States, links []store.Link, total int, company *store.Company, p people) ticketJSON {

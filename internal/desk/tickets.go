@@ -80,13 +80,7 @@ func (d *Desk) CreateTicket(ctx context.Context, n NewTicket) (ticket.Ticket, er
 		if err != nil {
 			return err
 		}
-		companies := make([][]int64, len(contactIDs))
-		for i, id := range contactIDs {
-			if companies[i], err = tx.ContactCompanyIDs(ctx, id); err != nil {
-				return err
-			}
-		}
-		companyID, err := ticket.ChooseCompany(companies, n.CompanyID)
+		companyID, err := d.chooseCompany(ctx, tx, contactIDs, n.CompanyID)
 		if err != nil {
 			return err
 		}
@@ -227,38 +221,315 @@ func (d *Desk) ChangeState(ctx context.Context, id, adminID, stateID int64) (tic
 		return ticket.Ticket{}, err
 	}
 	return d.changeTicket(ctx, id, func(tx *store.Tx, tk *ticket.Ticket, now time.Time) ([]conversation.Part, error) {
-		states, err := tx.TicketStates(ctx)
+		return d.changeState(ctx, tx, tk, admin, stateID, now)
+	})
+}
+
+// changeState is ChangeState inside tx, for the operations that change a ticket's state with
+// other things at once.
+func (d *Desk) changeState(ctx context.Context, tx *store.Tx, tk *ticket.Ticket, admin conversation.Author, stateID int64, now time.Time) ([]conversation.Part, error) {
+	states, err := tx.TicketStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	to, ok := states.ByID(stateID)
+	if !ok {
+		return nil, &ticket.Error{Field: "ticket_state_id", Message: "Ticket state id is not valid"}
+	}
+	change, changed, err := tk.ChangeState(to, now)
+	if err != nil || !changed {
+		return nil, err
+	}
+	if err := tx.RecordStateChange(ctx, tk.ID, change); err != nil {
+		return nil, err
+	}
+	part := conversation.Part{Type: conversation.PartStateChanged, Author: admin, CreatedAt: now,
+		FromStateID: change.From.ID, ToStateID: change.To.ID}
+	if tk.Category == ticket.BackOffice {
+		links, err := tx.Links(ctx, tk.ID)
 		if err != nil {
 			return nil, err
 		}
-		to, ok := states.ByID(stateID)
-		if !ok {
-			return nil, &NotFoundError{What: "Ticket state"}
-		}
-		change, changed, err := tk.ChangeState(to, now)
-		if err != nil || !changed {
-			return nil, err
-		}
-		if err := tx.RecordStateChange(ctx, tk.ID, change); err != nil {
-			return nil, err
-		}
-		part := conversation.Part{Type: conversation.PartStateChanged, Author: admin, CreatedAt: now,
-			FromStateID: change.From.ID, ToStateID: change.To.ID}
-		if tk.Category == ticket.BackOffice {
-			links, err := tx.Links(ctx, tk.ID)
-			if err != nil {
-				return nil, err
-			}
-			event := conversation.Part{Type: conversation.PartLinkedStateChanged, Author: admin, CreatedAt: now,
-				FromStateID: change.From.ID, ToStateID: change.To.ID, SourceTicketID: tk.ID}
-			for _, l := range links {
-				if l.TicketID == tk.ID {
-					if err := tx.AddParts(ctx, l.ConversationID, []conversation.Part{event}); err != nil {
-						return nil, err
-					}
+		event := conversation.Part{Type: conversation.PartLinkedStateChanged, Author: admin, CreatedAt: now,
+			FromStateID: change.From.ID, ToStateID: change.To.ID, SourceTicketID: tk.ID}
+		for _, l := range links {
+			if l.TicketID == tk.ID {
+				if err := tx.AddParts(ctx, l.ConversationID, []conversation.Part{event}); err != nil {
+					return nil, err
 				}
 			}
 		}
-		return []conversation.Part{part}, nil
+	}
+	return []conversation.Part{part}, nil
+}
+
+// TicketChange is what updating a ticket may change (Intercom's update_ticket_request); nil
+// leaves a field as it is.
+type TicketChange struct {
+	AdminID    int64 // the teammate making the change
+	Attributes map[string]json.RawMessage
+	StateID    *int64
+	Open       *bool
+	// SnoozedUntil snoozes the ticket; it goes with Open nil or true.
+	SnoozedUntil *time.Time
+	// AssigneeID is Intercom's assignee_id: a teammate, or a team when no teammate has the id
+	// (Intercom's admins and teams share one id space; ours do not). 0 unassigns the teammate.
+	AssigneeID     *int64
+	TeamAssigneeID *int64 // an extension naming a team without doubt; 0: no team
+	CompanyID      *int64 // 0: "No company"
+	Shared         *bool
+}
+
+// UpdateTicket changes a ticket's attributes (TT3, TT5), state (ST2), open or closed (ST3),
+// snooze, assignees and company (CO1, CO2) in one transaction, each change an event part in the
+// ticket's timeline. Sharing was decided when the ticket was created (BO6): an update may only
+// repeat it.
+func (d *Desk) UpdateTicket(ctx context.Context, id int64, ch TicketChange) (ticket.Ticket, error) {
+	admin, err := d.adminAuthor(ctx, ch.AdminID)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	if ch.Open != nil && !*ch.Open && ch.SnoozedUntil != nil {
+		return ticket.Ticket{}, &ticket.Error{Field: "snoozed_until", Message: "a ticket being closed (open false) cannot be snoozed"}
+	}
+	return d.changeTicket(ctx, id, func(tx *store.Tx, tk *ticket.Ticket, now time.Time) ([]conversation.Part, error) {
+		if ch.Shared != nil {
+			if err := tk.SetSharing(*ch.Shared); err != nil {
+				return nil, err
+			}
+		}
+		changed, err := tk.Update(ch.Attributes, now)
+		if err != nil {
+			return nil, err
+		}
+		var parts []conversation.Part
+		var changes []attributeChange
+		for _, name := range changed {
+			parts = append(parts, conversation.Part{Type: ticket.PartAttributeUpdated, Author: admin, CreatedAt: now})
+			changes = append(changes, attributeChange{len(parts) - 1, attributeChangeOf(*tk, name)})
+		}
+		if ch.StateID != nil {
+			p, err := d.changeState(ctx, tx, tk, admin, *ch.StateID, now)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, p...)
+		}
+		switch {
+		case ch.Open != nil && !*ch.Open && tk.Conversation.State != conversation.Closed:
+			parts = append(parts, tk.Close(admin, "", now)) // ST3: closing leaves the state alone
+		case ch.SnoozedUntil != nil:
+			p, err := tk.Snooze(admin, *ch.SnoozedUntil, now)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, p)
+		case ch.Open != nil && *ch.Open && tk.Conversation.State != conversation.Open:
+			parts = append(parts, tk.Open(admin, now))
+		}
+		teamID := ch.TeamAssigneeID
+		if a := ch.AssigneeID; a != nil {
+			toAdmin := *a == 0
+			if !toAdmin {
+				err := tx.AdminExists(ctx, *a)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return nil, err
+				}
+				toAdmin = err == nil
+			}
+			switch {
+			case toAdmin && *a != tk.AdminAssigneeID:
+				parts = append(parts, tk.AssignAdmin(admin, *a, "", now))
+			case !toAdmin && teamID != nil && *teamID != *a:
+				return nil, &ticket.Error{Field: "assignee_id", Message: "names a team, and team_assignee_id another"}
+			case !toAdmin:
+				teamID = a
+			}
+		}
+		if t := teamID; t != nil && *t != tk.TeamAssigneeID {
+			if *t != 0 {
+				if _, err := tx.Team(ctx, *t); err != nil {
+					return nil, notFound(err, "Assignee")
+				}
+			}
+			parts = append(parts, tk.AssignTeam(admin, *t, "", now))
+		}
+		if ch.CompanyID != nil {
+			companyID, err := d.chooseCompany(ctx, tx, tk.ContactIDs, ch.CompanyID)
+			if err != nil {
+				return nil, err
+			}
+			if companyID != tk.CompanyID {
+				tk.CompanyID, tk.UpdatedAt = companyID, now
+				parts = append(parts, conversation.Part{Type: ticket.PartAttributeUpdated, Author: admin, CreatedAt: now})
+				changes = append(changes, attributeChange{len(parts) - 1, store.AttributeChange{Label: "Company", Value: nullable(companyID)}})
+			}
+		}
+		return nil, d.addParts(ctx, tx, tk.ID, parts, changes)
+	})
+}
+
+type attributeChange struct {
+	part   int // index in the parts
+	change store.AttributeChange
+}
+
+// addParts adds parts to a ticket's timeline and records what the attribute parts among them
+// changed.
+func (d *Desk) addParts(ctx context.Context, tx *store.Tx, id int64, parts []conversation.Part, changes []attributeChange) error {
+	if err := tx.AddParts(ctx, id, parts); err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if err := tx.SetAttributeChange(ctx, parts[c.part].ID, c.change); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func attributeChangeOf(tk ticket.Ticket, name string) store.AttributeChange {
+	c := store.AttributeChange{Label: name}
+	for _, a := range tk.Type.Attributes {
+		if a.Name == name {
+			c.AttributeID = a.ID
+			if a.Default && a.Description != "" {
+				c.Label = a.Description
+			}
+		}
+	}
+	switch name {
+	case ticket.TitleAttribute:
+		c.Value = tk.Title
+	case ticket.DescriptionAttribute:
+		c.Value = tk.Description
+	default:
+		c.Value = tk.Attributes[name]
+	}
+	return c
+}
+
+func nullable(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// chooseCompany applies CO2 and CO3 to the companies of contacts.
+func (d *Desk) chooseCompany(ctx context.Context, tx *store.Tx, contactIDs []int64, requested *int64) (int64, error) {
+	companies := make([][]int64, len(contactIDs))
+	for i, id := range contactIDs {
+		var err error
+		if companies[i], err = tx.ContactCompanyIDs(ctx, id); err != nil {
+			return 0, err
+		}
+	}
+	return ticket.ChooseCompany(companies, requested)
+}
+
+// ChangeTicketType moves a ticket to another type of the same category (TT1, TT4, TT5) and to
+// state stateID (ST2), in one transaction.
+func (d *Desk) ChangeTicketType(ctx context.Context, id, adminID, typeID, stateID int64, attrs map[string]json.RawMessage) (ticket.Ticket, error) {
+	admin, err := d.adminAuthor(ctx, adminID)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	return d.changeTicket(ctx, id, func(tx *store.Tx, tk *ticket.Ticket, now time.Time) ([]conversation.Part, error) {
+		to, err := tx.TicketType(ctx, typeID)
+		if err != nil {
+			return nil, notFound(err, "Ticket type")
+		}
+		if err := tk.ChangeType(to, attrs, now); err != nil {
+			return nil, err
+		}
+		tk.Category = to.Category
+		parts := []conversation.Part{{Type: ticket.PartTypeChanged, Body: to.Name, Author: admin, CreatedAt: now}}
+		p, err := d.changeState(ctx, tx, tk, admin, stateID, now)
+		return append(parts, p...), err
+	})
+}
+
+// Conversion is what converting a conversation to a ticket takes (CT2).
+type Conversion struct {
+	ConversationID int64
+	AdminID        int64
+	TypeID         int64
+	StateID        int64 // 0: Submitted
+	Attributes     map[string]json.RawMessage
+	CompanyID      *int64 // nil: CO3 chooses; 0: "No company"
+}
+
+// ConvertConversation makes a Customer ticket of a conversation in place (CT2, CO1-CO3): the
+// ticket keeps the conversation's id, participants and timeline, in one transaction.
+func (d *Desk) ConvertConversation(ctx context.Context, cv Conversion) (ticket.Ticket, error) {
+	admin, err := d.adminAuthor(ctx, cv.AdminID)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	var tk ticket.Ticket
+	err = d.db.Tx(ctx, func(tx *store.Tx) error {
+		now := d.clock.Now()
+		c, err := tx.ConversationForUpdate(ctx, cv.ConversationID)
+		if err != nil {
+			return notFound(err, "Conversation")
+		}
+		if c.IsTicket {
+			return &NotFoundError{What: "Conversation"}
+		}
+		if err := tx.WithContacts(ctx, &c); err != nil {
+			return err
+		}
+		typ, err := tx.TicketType(ctx, cv.TypeID)
+		if err != nil {
+			return notFound(err, "Ticket type")
+		}
+		target, err := tx.LinkTarget(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := ticket.CanConvert(typ, target); err != nil {
+			return err
+		}
+		if len(c.ContactIDs) == 0 {
+			return &ticket.Error{Field: "id", Message: "the conversation has no contact left for a Customer ticket to be for"}
+		}
+		states, err := tx.TicketStates(ctx)
+		if err != nil {
+			return err
+		}
+		state, ok := states.Initial()
+		if cv.StateID != 0 {
+			if state, ok = states.ByID(cv.StateID); !ok {
+				return &ticket.Error{Field: "ticket_state_id", Message: "Ticket state id is not valid"}
+			}
+			if state.Archived {
+				return &ticket.Error{Field: "ticket_state_id", Message: fmt.Sprintf("state %q is archived", state.InternalLabel)}
+			}
+		}
+		if !ok {
+			return errors.New("desk: no Submitted ticket state")
+		}
+		companyID, err := d.chooseCompany(ctx, tx, c.ContactIDs, cv.CompanyID)
+		if err != nil {
+			return err
+		}
+		if tk, err = ticket.Convert(c, typ, cv.Attributes, state, companyID, now); err != nil {
+			return err
+		}
+		if err := tx.ConvertToTicket(ctx, &tk, now); err != nil {
+			return err
+		}
+		part := conversation.Part{Type: conversation.PartStateChanged, Author: admin, CreatedAt: now,
+			FromStateID: state.ID, ToStateID: state.ID}
+		return tx.AddParts(ctx, tk.ID, []conversation.Part{part})
+	})
+	return tk, err
+}
+
+// DeleteTicket removes a ticket with its timeline, links and state history, for good.
+func (d *Desk) DeleteTicket(ctx context.Context, id int64) error {
+	return d.db.Tx(ctx, func(tx *store.Tx) error {
+		return notFound(tx.DeleteTicket(ctx, id), "Ticket")
 	})
 }

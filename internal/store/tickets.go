@@ -18,22 +18,10 @@ func (q *Q) CreateTicket(ctx context.Context, tk *ticket.Ticket) error {
 	if err := q.CreateConversation(ctx, &tk.Conversation); err != nil {
 		return err
 	}
-	number, err := q.insert(ctx, `INSERT INTO ticket_numbers (ticket_id) VALUES ($1)`, tk.ID)
-	if err != nil {
-		return fmt.Errorf("store: ticket number: %w", err)
+	if err := q.insertTicket(ctx, tk); err != nil {
+		return err
 	}
-	tk.Number = number
-	attrs, err := json.Marshal(tk.Attributes)
-	if err != nil {
-		return fmt.Errorf("store: ticket attributes: %w", err)
-	}
-	_, err = q.exec(ctx, `INSERT INTO tickets (id, ticket_number, ticket_type_id, category, ticket_state_id, description,
-		attributes, is_shared, company_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		tk.ID, tk.Number, tk.Type.ID, tk.Category, tk.State.ID, tk.Description, string(attrs), tk.IsShared, nullInt(tk.CompanyID))
-	if err != nil {
-		return fmt.Errorf("store: create ticket: %w", err)
-	}
-	_, err = q.exec(ctx, `INSERT INTO ticket_state_history (ticket_id, ticket_state_id, started_at) VALUES ($1, $2, $3)`,
+	_, err := q.exec(ctx, `INSERT INTO ticket_state_history (ticket_id, ticket_state_id, started_at) VALUES ($1, $2, $3)`,
 		tk.ID, tk.State.ID, Unix(tk.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: ticket state history: %w", err)
@@ -56,32 +44,177 @@ func (tx *Tx) TicketForUpdate(ctx context.Context, id int64) (ticket.Ticket, err
 }
 
 func (q *Q) ticket(ctx context.Context, id int64, lock string) (ticket.Ticket, error) {
-	var tk ticket.Ticket
-	var prev, company sql.NullInt64
-	var attrs string
 	lockOf := ""
 	if lock != "" {
 		lockOf = lock + " OF c"
 	}
-	row := q.row(ctx, `SELECT `+prefixed("c.", conversationColumns)+`, `+ticketColumns+`
+	tk, err := scanTicket(q.row(ctx, `SELECT `+prefixed("c.", conversationColumns)+`, `+ticketColumns+`
 		FROM conversations c JOIN tickets t ON t.id = c.id JOIN ticket_states s ON s.id = t.ticket_state_id
-		WHERE c.id = $1`+lockOf, id)
-	cs := conversationScan{c: &tk.Conversation}
-	dest := append(cs.dest(), &tk.Number, &tk.Type.ID, &tk.Category, &tk.State.ID, &prev, &tk.Description, &attrs, &tk.IsShared,
-		&company, &tk.State.Category, &tk.State.InternalLabel, &tk.State.ExternalLabel, &tk.State.Archived)
-	if err := row.Scan(dest...); err != nil {
-		return tk, fmt.Errorf("store: ticket %d: %w", id, translate(err))
+		WHERE c.id = $1`+lockOf, id))
+	if err != nil {
+		return tk, fmt.Errorf("store: ticket %d: %w", id, err)
 	}
-	cs.fill()
-	tk.PreviousStateID, tk.CompanyID = prev.Int64, company.Int64
-	if err := json.Unmarshal([]byte(attrs), &tk.Attributes); err != nil {
-		return tk, fmt.Errorf("store: ticket %d attributes: %w", id, err)
-	}
-	var err error
 	if tk.Type, err = q.TicketType(ctx, tk.Type.ID); err != nil {
 		return tk, err
 	}
 	return tk, q.WithContacts(ctx, &tk.Conversation)
+}
+
+// scanTicket reads a row of conversationColumns and ticketColumns; the type has its id only,
+// and the participants are not loaded.
+func scanTicket(r interface{ Scan(...any) error }) (ticket.Ticket, error) {
+	var tk ticket.Ticket
+	var prev, company sql.NullInt64
+	var attrs string
+	cs := conversationScan{c: &tk.Conversation}
+	dest := append(cs.dest(), &tk.Number, &tk.Type.ID, &tk.Category, &tk.State.ID, &prev, &tk.Description, &attrs, &tk.IsShared,
+		&company, &tk.State.Category, &tk.State.InternalLabel, &tk.State.ExternalLabel, &tk.State.Archived)
+	if err := r.Scan(dest...); err != nil {
+		return tk, translate(err)
+	}
+	cs.fill()
+	tk.PreviousStateID, tk.CompanyID = prev.Int64, company.Int64
+	if err := json.Unmarshal([]byte(attrs), &tk.Attributes); err != nil {
+		return tk, fmt.Errorf("attributes: %w", err)
+	}
+	return tk, nil
+}
+
+// TicketPage lists tickets matching where (a SQL condition on aliases c for the conversation,
+// t for the ticket and s for its state, with args; "" for all), newest first, after the cursor
+// id (0 for the first page), at most limit, with their types and participants. Like
+// ConversationPage it never counts: the caller asks for limit+1.
+func (q *Q) TicketPage(ctx context.Context, where string, args []any, before int64, limit int) ([]ticket.Ticket, error) {
+	cond := "c.kind = 'ticket'"
+	if where != "" {
+		cond += " AND (" + where + ")"
+	}
+	if before > 0 {
+		args = append(args, before)
+		cond += fmt.Sprintf(" AND c.id < $%d", len(args))
+	}
+	args = append(args, limit)
+	rows, err := q.query(ctx, `SELECT `+prefixed("c.", conversationColumns)+`, `+ticketColumns+`
+		FROM conversations c JOIN tickets t ON t.id = c.id JOIN ticket_states s ON s.id = t.ticket_state_id
+		WHERE `+cond+fmt.Sprintf(` ORDER BY c.id DESC LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: tickets: %w", err)
+	}
+	list, err := collect(rows, func(r *sql.Rows) (ticket.Ticket, error) { return scanTicket(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: tickets: %w", err)
+	}
+	ids := make([]int64, len(list))
+	types := map[int64]ticket.Type{}
+	for i, tk := range list {
+		ids[i] = tk.ID
+		if _, ok := types[tk.Type.ID]; !ok {
+			if types[tk.Type.ID], err = q.TicketType(ctx, tk.Type.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	contacts, err := q.ConversationContacts(ctx, ids...)
+	for i := range list {
+		list[i].ContactIDs = contacts[list[i].ID]
+		list[i].Type = types[list[i].Type.ID]
+	}
+	return list, err
+}
+
+// ConvertToTicket turns conversation tk.ID into the ticket tk in place (CT2): the conversation
+// row becomes a ticket's (keeping its id, participants and parts), and the ticket gets its
+// number, its row and its first row of state history, which starts now.
+func (q *Q) ConvertToTicket(ctx context.Context, tk *ticket.Ticket, now time.Time) error {
+	res, err := q.exec(ctx, `UPDATE conversations SET kind = 'ticket' WHERE id = $1 AND kind = 'conversation'`, tk.ID)
+	if err != nil {
+		return fmt.Errorf("store: convert conversation: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: convert conversation %d: %w", tk.ID, ErrNotFound)
+	}
+	tk.IsTicket = true
+	if err := q.UpdateConversation(ctx, &tk.Conversation); err != nil {
+		return err
+	}
+	if err := q.insertTicket(ctx, tk); err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, `INSERT INTO ticket_state_history (ticket_id, ticket_state_id, started_at) VALUES ($1, $2, $3)`,
+		tk.ID, tk.State.ID, Unix(now))
+	if err != nil {
+		return fmt.Errorf("store: ticket state history: %w", err)
+	}
+	return nil
+}
+
+// insertTicket gives tk its number and stores its row of tickets.
+func (q *Q) insertTicket(ctx context.Context, tk *ticket.Ticket) error {
+	number, err := q.insert(ctx, `INSERT INTO ticket_numbers (ticket_id) VALUES ($1)`, tk.ID)
+	if err != nil {
+		return fmt.Errorf("store: ticket number: %w", err)
+	}
+	tk.Number = number
+	attrs, err := json.Marshal(tk.Attributes)
+	if err != nil {
+		return fmt.Errorf("store: ticket attributes: %w", err)
+	}
+	_, err = q.exec(ctx, `INSERT INTO tickets (id, ticket_number, ticket_type_id, category, ticket_state_id, description,
+		attributes, is_shared, company_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		tk.ID, tk.Number, tk.Type.ID, tk.Category, tk.State.ID, tk.Description, string(attrs), tk.IsShared, nullInt(tk.CompanyID))
+	if err != nil {
+		return fmt.Errorf("store: create ticket: %w", err)
+	}
+	return nil
+}
+
+// AttributeChange is what a ticket_attribute_updated_by_admin part records: the attribute and
+// its new value (nil when cleared).
+type AttributeChange struct {
+	AttributeID int64  `json:"attribute_id"`
+	Label       string `json:"label"`
+	Value       any    `json:"value"`
+}
+
+// SetAttributeChange records which attribute part partID is about.
+func (q *Q) SetAttributeChange(ctx context.Context, partID int64, c AttributeChange) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("store: attribute change: %w", err)
+	}
+	if _, err := q.exec(ctx, `UPDATE conversation_parts SET updated_attribute = $1 WHERE id = $2`, string(b), partID); err != nil {
+		return fmt.Errorf("store: attribute change: %w", err)
+	}
+	return nil
+}
+
+// AttributeChanges returns the attribute changes recorded in a ticket's timeline, by part id.
+func (q *Q) AttributeChanges(ctx context.Context, ticketID int64) (map[int64]AttributeChange, error) {
+	rows, err := q.query(ctx, `SELECT id, updated_attribute FROM conversation_parts
+		WHERE conversation_id = $1 AND updated_attribute IS NOT NULL`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: attribute changes: %w", err)
+	}
+	type row struct {
+		id int64
+		c  AttributeChange
+	}
+	list, err := collect(rows, func(r *sql.Rows) (row, error) {
+		var x row
+		var raw string
+		if err := r.Scan(&x.id, &raw); err != nil {
+			return x, err
+		}
+		return x, json.Unmarshal([]byte(raw), &x.c)
+	})
+	out := make(map[int64]AttributeChange, len(list))
+	for _, x := range list {
+		out[x.id] = x.c
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: attribute changes: %w", err)
+	}
+	return out, nil
 }
 
 // UpdateTicket saves a ticket's conversation and ticket fields.

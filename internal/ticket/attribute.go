@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -70,21 +71,35 @@ func DefaultAttributes(now time.Time) []Attribute {
 
 // CheckNew checks a new attribute's definition against the type's others (TT2).
 func (a Attribute) CheckNew(others []Attribute) error {
-	if strings.TrimSpace(a.Name) == "" {
-		return errorf("name", "must not be blank")
+	if err := a.checkName(others); err != nil {
+		return err
+	}
+	return a.checkOptions()
+}
+
+// checkName checks a name against the other attributes of the type: names are unique ignoring
+// case, and the built-in ones' prefix is reserved.
+func (a Attribute) checkName(others []Attribute) error {
+	if err := checkName(a.Name); err != nil {
+		return err
 	}
 	if strings.HasPrefix(a.Name, "_default_") {
 		return errorf("name", "names starting with _default_ are reserved for the built-in attributes")
 	}
 	for _, o := range others {
-		if strings.EqualFold(o.Name, a.Name) {
-			return errorf("name", "the ticket type already has an attribute named %q", o.Name)
+		if o.ID != a.ID || a.ID == 0 {
+			if strings.EqualFold(o.Name, a.Name) {
+				return errorf("name", "the ticket type already has an attribute named %q", o.Name)
+			}
 		}
 	}
-	return a.checkOptions()
+	return nil
 }
 
 func (a Attribute) checkOptions() error {
+	if _, ok := ParseDataType(string(a.DataType)); !ok {
+		return errorf("data_type", "must be one of string, list, integer, decimal, boolean, datetime, files")
+	}
 	if a.DataType == List {
 		if len(a.ListItems) == 0 {
 			return errorf("list_items", "a list attribute needs at least one item")
@@ -111,7 +126,121 @@ func (a Attribute) checkOptions() error {
 	if a.RequiredForContacts && !a.VisibleToContacts {
 		return errorf("required_to_create_for_contacts", "an attribute customers must fill has to be visible to them")
 	}
+	if a.RequiredToCreate && !a.VisibleOnCreate {
+		return errorf("required_to_create", "an attribute teammates must fill has to be visible on the create form")
+	}
 	return nil
+}
+
+// AddAttribute adds a custom attribute to the type, after the others (TT2), and returns it as
+// added.
+func (t *Type) AddAttribute(a Attribute, now time.Time) (Attribute, error) {
+	a.Name = strings.TrimSpace(a.Name)
+	a.Default, a.Archived = false, false
+	if err := a.CheckNew(t.Attributes); err != nil {
+		return Attribute{}, err
+	}
+	a.Order = 0
+	for _, o := range t.Attributes {
+		a.Order = max(a.Order, o.Order+1)
+	}
+	a.CreatedAt, a.UpdatedAt = now, now
+	t.Attributes = append(t.Attributes, a)
+	return a, nil
+}
+
+// ErrNoAttribute is returned when an attribute id names none of the type's attributes.
+var ErrNoAttribute = errors.New("ticket: no such attribute")
+
+// AttributeChange is a change to an attribute's definition; nil leaves a field as it is.
+type AttributeChange struct {
+	Name, Description   *string
+	DataType            *DataType // may only restate the attribute's type
+	ListItems           []string  // nil: unchanged; replaces the items of a list
+	Multiline           *bool
+	AllowMultiple       *bool
+	RequiredToCreate    *bool
+	RequiredForContacts *bool
+	VisibleOnCreate     *bool
+	VisibleToContacts   *bool
+	Archived            *bool
+	// Order moves the attribute to this place among the type's attributes (0 is first).
+	Order *int
+}
+
+// ChangeAttribute changes the attribute id of the type (TT2): its data type is fixed, the
+// built-in attributes (TT3) keep their name and cannot be archived, and moving one renumbers the
+// others. It returns every attribute whose stored definition changed, the changed one first.
+func (t *Type) ChangeAttribute(id int64, c AttributeChange, now time.Time) ([]Attribute, error) {
+	i := slices.IndexFunc(t.Attributes, func(a Attribute) bool { return a.ID == id })
+	if i < 0 {
+		return nil, ErrNoAttribute
+	}
+	a := t.Attributes[i]
+	if c.DataType != nil && *c.DataType != a.DataType {
+		return nil, errorf("data_type", "cannot change: the attribute holds %s values", a.DataType)
+	}
+	if c.Name != nil {
+		name := strings.TrimSpace(*c.Name)
+		if a.Default && name != a.Name {
+			return nil, errorf("name", "built-in attributes cannot be renamed")
+		}
+		if !a.Default {
+			a.Name = name
+			if err := a.checkName(t.Attributes); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if a.Default && c.Archived != nil && *c.Archived {
+		return nil, errorf("archived", "built-in attributes cannot be archived")
+	}
+	if a.Default && c.Multiline != nil && *c.Multiline != a.Multiline {
+		return nil, errorf("multiline", "cannot change for a built-in attribute")
+	}
+	set := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	if c.Description != nil {
+		a.Description = *c.Description
+	}
+	if c.ListItems != nil {
+		a.ListItems = c.ListItems
+	}
+	set(&a.Multiline, c.Multiline)
+	set(&a.AllowMultiple, c.AllowMultiple)
+	set(&a.RequiredToCreate, c.RequiredToCreate)
+	set(&a.RequiredForContacts, c.RequiredForContacts)
+	set(&a.VisibleOnCreate, c.VisibleOnCreate)
+	set(&a.VisibleToContacts, c.VisibleToContacts)
+	set(&a.Archived, c.Archived)
+	if err := a.checkOptions(); err != nil {
+		return nil, err
+	}
+	if c.Order != nil && (*c.Order < 0 || *c.Order >= len(t.Attributes)) {
+		return nil, errorf("order", "must be between 0 and %d", len(t.Attributes)-1)
+	}
+	a.UpdatedAt = now
+	t.Attributes[i] = a
+	changed := []Attribute{a}
+	if c.Order != nil {
+		to := *c.Order
+		t.Attributes = slices.Insert(slices.Delete(t.Attributes, i, i+1), to, a)
+		for j := range t.Attributes {
+			if t.Attributes[j].Order == j {
+				continue
+			}
+			t.Attributes[j].Order = j
+			if t.Attributes[j].ID == id {
+				changed[0].Order = j
+			} else {
+				changed = append(changed, t.Attributes[j])
+			}
+		}
+	}
+	return changed, nil
 }
 
 // Audience says who fills in attributes, which decides which are required (TT2, CT3).

@@ -9,7 +9,9 @@ package ticket
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Category is what kind of work a ticket type is for (SPEC Words).
@@ -68,8 +70,9 @@ type Type struct {
 // NewType checks a new ticket type (TT1, TT4). internal is the client's is_internal, nil when
 // not given.
 func NewType(name, description, icon string, category Category, internal *bool, now time.Time) (Type, error) {
-	if name == "" {
-		return Type{}, errorf("name", "must not be blank")
+	name = strings.TrimSpace(name)
+	if err := checkName(name); err != nil {
+		return Type{}, err
 	}
 	if category == "" {
 		category = Customer // Intercom's default
@@ -80,6 +83,21 @@ func NewType(name, description, icon string, category Category, internal *bool, 
 	}
 	t.Attributes = DefaultAttributes(now)
 	return t, nil
+}
+
+// MaxNameLength is the longest name, in characters, of a type or an attribute: names are
+// labels in forms and lists, and are indexed.
+const MaxNameLength = 255
+
+// checkName checks the name of a type or attribute.
+func checkName(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return errorf("name", "must not be blank")
+	}
+	if n := utf8.RuneCountInString(name); n > MaxNameLength {
+		return errorf("name", "must be at most %d characters, not %d", MaxNameLength, n)
+	}
+	return nil
 }
 
 // setInternal applies TT4 to a requested is_internal.
@@ -103,33 +121,45 @@ func (t *Type) setInternal(internal *bool) error {
 	return nil
 }
 
-// Update changes a type's fields; nil leaves one as it is. Changing the category re-applies TT4.
-func (t *Type) Update(name, description, icon *string, category *Category, internal *bool, archived *bool, now time.Time) error {
-	if name != nil {
-		if *name == "" {
-			return errorf("name", "must not be blank")
-		}
-		t.Name = *name
-	}
-	if description != nil {
-		t.Description = *description
-	}
-	if icon != nil {
-		t.Icon = *icon
-	}
-	if category != nil {
-		t.Category = *category
-	}
-	if category != nil || internal != nil {
-		if internal == nil && t.Category == BackOffice {
-			internal = &t.IsInternal
-		}
-		if err := t.setInternal(internal); err != nil {
+// TypeChange is a change to a type's own fields; nil leaves one as it is.
+type TypeChange struct {
+	Name, Description, Icon *string
+	Category                *Category
+	IsInternal              *bool // Intercom's is_internal (TT4)
+	Archived                *bool
+}
+
+// Update applies a change. Changing the category re-applies TT4: a type that becomes Back-office
+// does not allow sharing unless the change says so. The category is fixed once the type has
+// tickets (hasTickets), since each ticket carries its category and what it allows (CT1, BO, TR1).
+func (t *Type) Update(c TypeChange, hasTickets bool, now time.Time) error {
+	if c.Name != nil {
+		name := strings.TrimSpace(*c.Name)
+		if err := checkName(name); err != nil {
 			return err
 		}
+		t.Name = name
 	}
-	if archived != nil {
-		t.Archived = *archived
+	if c.Description != nil {
+		t.Description = *c.Description
+	}
+	if c.Icon != nil {
+		t.Icon = *c.Icon
+	}
+	internal := c.IsInternal
+	if c.Category != nil && *c.Category != t.Category {
+		if hasTickets {
+			return errorf("category", "cannot change: the ticket type already has tickets")
+		}
+		t.Category = *c.Category
+	} else if internal == nil && t.Category == BackOffice {
+		internal = &t.IsInternal // unchanged Back-office type: keep its choice
+	}
+	if err := t.setInternal(internal); err != nil {
+		return err
+	}
+	if c.Archived != nil {
+		t.Archived = *c.Archived
 	}
 	t.UpdatedAt = now
 	return nil

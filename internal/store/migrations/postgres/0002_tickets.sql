@@ -101,3 +101,6 @@ CREATE UNIQUE INDEX ticket_links_one_shared_back_office ON ticket_links (convers
 ALTER TABLE conversation_parts ADD COLUMN previous_state_id BIGINT;
 ALTER TABLE conversation_parts ADD COLUMN state_id BIGINT;
 ALTER TABLE conversation_parts ADD COLUMN source_ticket_id BIGINT;
+-- ticket_attribute_updated_by_admin parts: which attribute changed and its new value, as JSON
+-- ({"attribute_id", "label", "value"}), for Intercom's updated_attribute_data.
+ALTER TABLE conversation_parts ADD COLUMN updated_attribute TEXT;
