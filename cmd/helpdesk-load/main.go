@@ -13,7 +13,9 @@
 // The default scenario, write, first makes -contacts contacts (POST /api/contacts); then each
 // client loops: a contact starts a conversation, a teammate replies (a comment), the contact
 // replies. Scenarios me (GET /api/me: the token check) and list (GET /api/conversations?per_page=50)
-// measure reads; -seed N starts N such conversations first. See docs/PERFORMANCE.md.
+// measure reads; -seed N starts N such conversations first. Scenario tickets: each client owns a
+// Back-office ticket linked to 10 conversations and loops: create a Customer ticket, cross-post a
+// note to the 10, change the Back-office ticket's state, search tickets. See docs/PERFORMANCE.md.
 package main
 
 import (
@@ -61,7 +63,7 @@ type config struct {
 	keep      bool
 }
 
-var scenarioNames = []string{"write", "me", "list"}
+var scenarioNames = []string{"write", "me", "list", "tickets"}
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
@@ -167,7 +169,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := c.do(ctx, "GET", "/api/me", nil, &me); err != nil {
 		return fmt.Errorf("GET /api/me (is the server up and the token right?): %w", err)
 	}
-	needWrites := cfg.seed > 0 || slices.Contains(cfg.scenarios, "write")
+	needWrites := cfg.seed > 0 || slices.Contains(cfg.scenarios, "write") || slices.Contains(cfg.scenarios, "tickets")
 	if needWrites && cfg.adminID == 0 {
 		return fmt.Errorf("-admin-id is required for writes (the token's teammate is %s)", me.ID)
 	}
@@ -205,6 +207,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			sc = readScenario(name, opMe, "/api/me")
 		case "list":
 			sc = readScenario(name, opList, "/api/conversations?per_page=50")
+		case "tickets":
+			setup, err := setupTickets(ctx, c)
+			if err != nil {
+				return err
+			}
+			sc = ticketScenario(name, cfg.adminID, contacts, setup)
 		}
 		fmt.Fprintf(stderr, "running %s…\n", name)
 		report(drive(ctx, c, sc, cfg.clients, cfg.limits, cfg.serverPID))

@@ -48,7 +48,11 @@ func (s *Server) writeConversation(w http.ResponseWriter, ctx context.Context, i
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toConversation(c, tags[id], parts, true, p))
+	j := toConversation(c, tags[id], parts, true, p)
+	if j.LinkedObjects, err = s.linkedObjects(ctx, q, id); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, j)
 	return nil
 }
 
