@@ -73,7 +73,7 @@ func (d *Desk) AdminReplyTicket(ctx context.Context, id, adminID int64, t conver
 			return nil, err
 		}
 		if crossPost {
-			if err := canCrossPost(*tk, t); err != nil {
+			if err := tk.CanCrossPost(t); err != nil {
 				return nil, err
 			}
 		}
@@ -93,19 +93,6 @@ func (d *Desk) AdminReplyTicket(ctx context.Context, id, adminID int64, t conver
 		return conversation.Part{}, err
 	}
 	return parts[0], nil // AddParts has set its id
-}
-
-// canCrossPost tells where cross_post applies (BO3): to notes on Back-office tickets, the only
-// tickets whose notes are meant for the teammates of the linked conversations. A tracker talks
-// to its conversations' customers by broadcast (TR4), not by notes in each.
-func canCrossPost(tk ticket.Ticket, t conversation.PartType) error {
-	switch {
-	case t != conversation.PartNote:
-		return &ticket.Error{Field: "cross_post", Message: "only notes are cross-posted; a comment is never copied into other conversations (BO3)"}
-	case tk.Category != ticket.BackOffice:
-		return &ticket.Error{Field: "cross_post", Message: fmt.Sprintf("only notes on Back-office tickets are cross-posted, not on a %s ticket (BO3)", tk.Category)}
-	}
-	return nil
 }
 
 // crossPost copies note into every conversation and Customer ticket tk links to (BO3), and
@@ -182,8 +169,8 @@ func (d *Desk) Broadcast(ctx context.Context, id, adminID int64, body string) (i
 	}
 	var reached int64
 	_, err = d.changeTicket(ctx, id, func(tx *store.Tx, tk *ticket.Ticket, now time.Time) ([]conversation.Part, error) {
-		if tk.Category != ticket.Tracker { // TR4: the tracker is the one ticket that speaks to all its customers
-			return nil, &ticket.Error{Field: "id", Message: fmt.Sprintf("only Tracker tickets broadcast; this is a %s ticket (TR4)", tk.Category)}
+		if err := tk.CanBroadcast(); err != nil {
+			return nil, err
 		}
 		comment := conversation.Part{Type: conversation.PartComment, Body: body, Author: admin, CreatedAt: now}
 		var err error

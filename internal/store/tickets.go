@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/helpdesk/helpdesk/internal/conversation"
 	"github.com/helpdesk/helpdesk/internal/ticket"
 )
 
@@ -350,24 +349,6 @@ func (q *Q) Links(ctx context.Context, ids ...int64) ([]Link, error) {
 		var l Link
 		return l, r.Scan(&l.TicketID, &l.ConversationID, &l.Kind, &l.Shared, &l.IsTicket, &l.Category)
 	})
-}
-
-// BroadcastComment posts a teammate's comment in every conversation and Customer ticket linked
-// to a ticket (TR4), in two statements whatever the number of links (TR5), and returns how many
-// it reached. It runs inside the caller's transaction, so that a crash leaves all or none.
-func (q *Q) BroadcastComment(ctx context.Context, ticketID int64, p conversation.Part) (int64, error) {
-	res, err := q.exec(ctx, `INSERT INTO conversation_parts (conversation_id, part_type, body, author_type, author_id, created_at, source_ticket_id)
-		SELECT conversation_id, $1, $2, $3, $4, $5, $6 FROM ticket_links WHERE ticket_id = $6`,
-		conversation.PartComment, p.Body, p.Author.Type, p.Author.ID, Unix(p.CreatedAt), ticketID)
-	if err != nil {
-		return 0, fmt.Errorf("store: broadcast: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	if _, err := q.exec(ctx, `UPDATE conversations SET updated_at = $1, waiting_since = NULL, read = TRUE
-		WHERE id IN (SELECT conversation_id FROM ticket_links WHERE ticket_id = $2)`, Unix(p.CreatedAt), ticketID); err != nil {
-		return 0, fmt.Errorf("store: broadcast: %w", err)
-	}
-	return n, nil
 }
 
 // LinkedObjects returns up to limit links of one conversation or ticket, both ways, and how

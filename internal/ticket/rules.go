@@ -112,6 +112,27 @@ func (tk Ticket) CanReply(author conversation.Author, t conversation.PartType) e
 	return nil
 }
 
+// CanCrossPost tells where cross_post applies (BO3): to notes on Back-office tickets, the only
+// tickets whose notes are meant for the teammates of the linked conversations. A tracker talks
+// to its conversations' customers by broadcast (TR4), not by notes in each.
+func (tk Ticket) CanCrossPost(t conversation.PartType) error {
+	switch {
+	case t != conversation.PartNote:
+		return errorf("cross_post", "only notes are cross-posted; a comment is never copied into other conversations (BO3)")
+	case tk.Category != BackOffice:
+		return errorf("cross_post", "only notes on Back-office tickets are cross-posted, not on a %s ticket (BO3)", tk.Category)
+	}
+	return nil
+}
+
+// CanBroadcast checks TR4: the tracker is the one ticket that speaks to all its customers.
+func (tk Ticket) CanBroadcast() error {
+	if tk.Category != Tracker {
+		return errorf("id", "only Tracker tickets broadcast; this is a %s ticket (TR4)", tk.Category)
+	}
+	return nil
+}
+
 // CrossPost returns the note a cross-posted note leaves in one linked conversation or Customer
 // ticket (BO3): an internal note, whoever wrote it, that names its ticket.
 func CrossPost(note conversation.Part) conversation.Part {
