@@ -14,6 +14,7 @@ import (
 func (s *Server) ticketLinkRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /tickets/{id}/reply", s.handle(s.replyTicket))
 	mux.Handle("POST /tickets/{id}/linked_conversations", s.handle(s.linkConversation))
+	mux.Handle("GET /tickets/{id}/linked_conversations", s.handle(s.listLinkedConversations))
 	mux.Handle("DELETE /tickets/{id}/linked_conversations/{conversation_id}", s.handle(s.unlinkConversation))
 	mux.Handle("POST /tickets/{id}/tags", s.handle(s.tagTicket))
 	mux.Handle("DELETE /tickets/{id}/tags/{tag_id}", s.handle(s.untagTicket))

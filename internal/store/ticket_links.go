@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -111,4 +112,50 @@ func (tx *Tx) BroadcastToLinked(ctx context.Context, ticketID int64, p conversat
 		return 0, fmt.Errorf("store: broadcast: %w", err)
 	}
 	return n, nil
+}
+
+// LinkedItem is one conversation or Customer ticket that a ticket links to, as a tracker lists
+// them (TR3): with its state and, for a Customer ticket, its ticket state.
+type LinkedItem struct {
+	ID          int64
+	IsTicket    bool
+	Category    ticket.Category // when IsTicket
+	Title       string
+	State       conversation.State
+	TicketState ticket.State // when IsTicket
+	LinkedAt    time.Time
+	ContactIDs  []int64
+}
+
+// LinkedPage returns up to limit of the conversations and tickets that ticketID links to, in id
+// order after the id after: one range of the links' primary key, however many there are (TR5).
+func (q *Q) LinkedPage(ctx context.Context, ticketID, after int64, limit int) ([]LinkedItem, error) {
+	rows, err := q.query(ctx, `SELECT c.id, c.kind = 'ticket', COALESCE(t.category, ''), COALESCE(c.title, ''), c.state,
+		COALESCE(s.id, 0), COALESCE(s.category, ''), COALESCE(s.internal_label, ''), COALESCE(s.external_label, ''), l.created_at
+		FROM ticket_links l JOIN conversations c ON c.id = l.conversation_id
+		LEFT JOIN tickets t ON t.id = c.id LEFT JOIN ticket_states s ON s.id = t.ticket_state_id
+		WHERE l.ticket_id = $1 AND l.conversation_id > $2 ORDER BY l.conversation_id LIMIT $3`, ticketID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: linked page: %w", err)
+	}
+	items, err := collect(rows, func(r *sql.Rows) (LinkedItem, error) {
+		var it LinkedItem
+		var linked int64
+		err := r.Scan(&it.ID, &it.IsTicket, &it.Category, &it.Title, &it.State, &it.TicketState.ID, &it.TicketState.Category,
+			&it.TicketState.InternalLabel, &it.TicketState.ExternalLabel, &linked)
+		it.LinkedAt = time.Unix(linked, 0)
+		return it, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	contacts, err := q.ConversationContacts(ctx, ids...)
+	for i := range items {
+		items[i].ContactIDs = contacts[items[i].ID]
+	}
+	return items, err
 }
