@@ -73,9 +73,20 @@ func (s *Server) writeConversationList(w http.ResponseWriter, ctx context.Contex
 	if err != nil {
 		return err
 	}
+	links, err := q.Links(ctx, ids...) // a conversation has a tracker and a few Back-office tickets at most
+	if err != nil {
+		return err
+	}
 	out := make([]conversationJSON, len(list))
 	for i, c := range list {
 		out[i] = toConversation(c, tags[c.ID], nil, false, p)
+		var mine []store.Link
+		for _, l := range links {
+			if l.ConversationID == c.ID || l.TicketID == c.ID {
+				mine = append(mine, l)
+			}
+		}
+		out[i].LinkedObjects = toLinkedObjects(c.ID, mine, len(mine))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"type": "conversation.list", "conversations": out, "pages": pages})
 	return nil

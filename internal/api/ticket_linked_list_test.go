@@ -63,3 +63,34 @@ func TestTR3_TrackerListsItsConversationsWithCustomerAndState(t *testing.T) {
 		t.Errorf("unknown ticket: %d", r.Status)
 	}
 }
+
+// TestBO1_ConversationListsShowTheirLinks checks that a list of conversations shows each one's
+// linked tickets, as a single conversation does.
+func TestBO1_ConversationListsShowTheirLinks(t *testing.T) {
+	e := apitest.Start(t)
+	refund := e.CreateTicketType("Refund", ticket.BackOffice, nil)
+	contactID, conv := startConversation(t, e, "casey@example.com", "Refund please")
+	_, other := startConversation(t, e, "dana@example.com", "Hello")
+	bo := apitest.ID(e.MustDo(http.StatusOK, "POST", "/api/tickets", map[string]any{"ticket_type_id": itoa(refund.ID),
+		"contacts": []any{map[string]any{"id": contactID}}, "conversation_to_link_id": conv}))
+	for _, list := range []map[string]any{
+		e.MustDo(http.StatusOK, "GET", "/api/conversations", nil),
+		e.MustDo(http.StatusOK, "POST", "/api/conversations/search", map[string]any{"query": map[string]any{"field": "open", "operator": "=", "value": true}}),
+	} {
+		for _, c := range list["conversations"].([]any) {
+			c := c.(map[string]any)
+			lo := c["linked_objects"].(map[string]any)
+			data := lo["data"].([]any)
+			switch c["id"] {
+			case conv:
+				if len(data) != 1 || data[0].(map[string]any)["id"] != bo || data[0].(map[string]any)["category"] != "Back-office" || lo["total_count"] != float64(1) {
+					t.Errorf("conversation %s links = %v, want the Back-office ticket %s", conv, lo, bo)
+				}
+			case other:
+				if len(data) != 0 {
+					t.Errorf("conversation %s links = %v, want none", other, lo)
+				}
+			}
+		}
+	}
+}
