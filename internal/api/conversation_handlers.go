@@ -25,8 +25,8 @@ func (s *Server) conversationRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /conversations/{id}/parts", s.handle(s.manageConversation))
 	mux.Handle("POST /conversations/{id}/customers", s.handle(s.attachCustomer))
 	mux.Handle("DELETE /conversations/{id}/customers/{contact_id}", s.handle(s.detachCustomer))
-	mux.Handle("POST /conversations/{id}/tags", s.handle(s.tagConversation))
-	mux.Handle("DELETE /conversations/{id}/tags/{tag_id}", s.handle(s.untagConversation))
+	mux.Handle("POST /conversations/{id}/tags", s.handle(s.tagHandler("Conversation", s.desk.Tag)))
+	mux.Handle("DELETE /conversations/{id}/tags/{tag_id}", s.handle(s.untagHandler("Conversation", s.desk.Untag)))
 }
 
 // writeConversation answers with one conversation as GET /conversations/{id} shows it.
@@ -454,49 +454,56 @@ func (s *Server) detachCustomer(w http.ResponseWriter, r *http.Request) error {
 	return s.writeConversation(w, r.Context(), id)
 }
 
-func (s *Server) tagConversation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "Conversation")
-	if err != nil {
-		return err
+// tagHandler answers POST /{conversations,tickets}/{id}/tags: apply names the object kind's
+// operation, which checks its own rules (CV4, BO9).
+func (s *Server) tagHandler(what string, apply func(ctx context.Context, id, tagID, adminID int64) (store.Tagging, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id", what)
+		if err != nil {
+			return err
+		}
+		var req adminOnlyRequest
+		if err := decode(r, &req); err != nil {
+			return err
+		}
+		if req.ID == 0 {
+			return missing("id")
+		}
+		if req.AdminID == 0 {
+			return missing("admin_id")
+		}
+		tagging, err := apply(r.Context(), id, int64(req.ID), int64(req.AdminID))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, toTagging(tagging))
+		return nil
 	}
-	var req adminOnlyRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if req.ID == 0 {
-		return missing("id")
-	}
-	if req.AdminID == 0 {
-		return missing("admin_id")
-	}
-	tag, err := s.desk.Tag(r.Context(), id, int64(req.ID), int64(req.AdminID))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toTag(tag))
-	return nil
 }
 
-func (s *Server) untagConversation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "Conversation")
-	if err != nil {
-		return err
+// untagHandler answers DELETE /{conversations,tickets}/{id}/tags/{tag_id}.
+func (s *Server) untagHandler(what string, remove func(ctx context.Context, id, tagID int64) (store.Tag, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id", what)
+		if err != nil {
+			return err
+		}
+		tagID, err := pathID(r, "tag_id", "Tag")
+		if err != nil {
+			return err
+		}
+		var req adminOnlyRequest
+		if err := decode(r, &req); err != nil {
+			return err
+		}
+		if req.AdminID == 0 {
+			return missing("admin_id")
+		}
+		tag, err := remove(r.Context(), id, tagID)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, toTag(tag))
+		return nil
 	}
-	tagID, err := pathID(r, "tag_id", "Tag")
-	if err != nil {
-		return err
-	}
-	var req adminOnlyRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if req.AdminID == 0 {
-		return missing("admin_id")
-	}
-	tag, err := s.desk.Untag(r.Context(), id, tagID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toTag(tag))
-	return nil
 }

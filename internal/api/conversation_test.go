@@ -281,6 +281,9 @@ func TestCV4_TagsOnConversations(t *testing.T) {
 	if r := e.Do("POST", "/api/conversations/"+id+"/tags", map[string]any{"id": "999999", "admin_id": admin}); r.Status != http.StatusNotFound {
 		t.Errorf("unknown tag: %d", r.Status)
 	}
+	if r := e.Do("POST", "/api/conversations/"+id+"/tags", map[string]any{"id": apitest.ID(tag), "admin_id": "999999"}); r.Status != http.StatusNotFound {
+		t.Errorf("tagging as an unknown teammate: %d %s, want 404", r.Status, r.Body)
+	}
 }
 
 func conversationIDs(list map[string]any) []string {

@@ -16,8 +16,9 @@ func (s *Server) ticketLinkRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /tickets/{id}/linked_conversations", s.handle(s.linkConversation))
 	mux.Handle("GET /tickets/{id}/linked_conversations", s.handle(s.listLinkedConversations))
 	mux.Handle("DELETE /tickets/{id}/linked_conversations/{conversation_id}", s.handle(s.unlinkConversation))
-	mux.Handle("POST /tickets/{id}/tags", s.handle(s.tagTicket))
-	mux.Handle("DELETE /tickets/{id}/tags/{tag_id}", s.handle(s.untagTicket))
+	// Tags on tickets shared with the customer (BO9); a ticket's tags are on its conversation row.
+	mux.Handle("POST /tickets/{id}/tags", s.handle(s.tagHandler("Ticket", s.desk.TagTicket)))
+	mux.Handle("DELETE /tickets/{id}/tags/{tag_id}", s.handle(s.untagHandler("Ticket", s.desk.UntagTicket)))
 	mux.Handle("POST /tickets/{id}/broadcast", s.handle(s.broadcastTicket))
 }
 
@@ -98,53 +99,4 @@ func (s *Server) unlinkConversation(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return s.writeLinkedConversation(w, r.Context(), target)
-}
-
-// tagTicket tags a ticket shared with the customer (SPEC BO9); the tag is on the ticket's
-// conversation row, as on any conversation (CV4).
-func (s *Server) tagTicket(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "Ticket")
-	if err != nil {
-		return err
-	}
-	var req adminOnlyRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if req.ID == 0 {
-		return missing("id")
-	}
-	if req.AdminID == 0 {
-		return missing("admin_id")
-	}
-	t, err := s.desk.TagTicket(r.Context(), id, int64(req.ID), int64(req.AdminID))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toTagging(t))
-	return nil
-}
-
-func (s *Server) untagTicket(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id", "Ticket")
-	if err != nil {
-		return err
-	}
-	tagID, err := pathID(r, "tag_id", "Tag")
-	if err != nil {
-		return err
-	}
-	var req adminOnlyRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if req.AdminID == 0 {
-		return missing("admin_id")
-	}
-	tag, err := s.desk.UntagTicket(r.Context(), id, tagID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, toTag(tag))
-	return nil
 }

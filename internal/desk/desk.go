@@ -252,20 +252,25 @@ func (d *Desk) Update(ctx context.Context, id, byAdminID int64, title *string, r
 	})
 }
 
-// Tag applies a tag to a conversation (CV4).
-func (d *Desk) Tag(ctx context.Context, id, tagID, byAdminID int64) (store.Tag, error) {
-	var tag store.Tag
+// Tag applies a tag to a conversation (CV4), as byAdminID.
+func (d *Desk) Tag(ctx context.Context, id, tagID, byAdminID int64) (store.Tagging, error) {
+	if _, err := d.adminAuthor(ctx, byAdminID); err != nil {
+		return store.Tagging{}, err
+	}
+	var t store.Tagging
 	err := d.db.Tx(ctx, func(tx *store.Tx) error {
 		if c, err := tx.Conversation(ctx, id); err != nil || c.IsTicket {
 			return notFound(cmp.Or(err, store.ErrNotFound), "Conversation")
 		}
 		var err error
-		if tag, err = tx.Tag(ctx, tagID); err != nil {
+		if t.Tag, err = tx.Tag(ctx, tagID); err != nil {
 			return notFound(err, "Tag")
 		}
-		return tx.TagConversation(ctx, id, tagID, byAdminID, d.clock.Now())
+		now := d.clock.Now()
+		t.ObjectID, t.AppliedAt, t.AppliedBy = id, now, byAdminID
+		return tx.TagConversation(ctx, id, tagID, byAdminID, now)
 	})
-	return tag, err
+	return t, err
 }
 
 // Untag removes a tag from a conversation (CV4).
