@@ -244,11 +244,11 @@ func (q *Q) PartCounts(ctx context.Context, ids ...int64) (map[int64]int, error)
 	return out, err
 }
 
-// ConversationPage lists conversations matching where (a SQL condition on alias c, with args;
-// "" for all), newest first, after the cursor id (0 for the first page), at most limit.
-// It never counts the table: the caller asks for limit+1 to learn whether a next page exists.
-func (q *Q) ConversationPage(ctx context.Context, where string, args []any, before int64, limit int) ([]conversation.Conversation, error) {
-	cond := "c.kind = 'conversation'"
+// newestFirst returns the WHERE, ORDER BY and LIMIT of one page of threads (alias c), newest
+// first: kind, the caller's condition where (with its args; "" for none), and the keyset cursor
+// before (0: the first page). The page is one range of the primary key however long the list.
+func newestFirst(kind, where string, args []any, before int64, limit int) (string, []any) {
+	cond := kind
 	if where != "" {
 		cond += " AND (" + where + ")"
 	}
@@ -257,8 +257,15 @@ func (q *Q) ConversationPage(ctx context.Context, where string, args []any, befo
 		cond += fmt.Sprintf(" AND c.id < $%d", len(args))
 	}
 	args = append(args, limit)
-	rows, err := q.query(ctx, `SELECT `+prefixed("c.", conversationColumns)+` FROM conversations c
-		WHERE `+cond+fmt.Sprintf(` ORDER BY c.id DESC LIMIT $%d`, len(args)), args...)
+	return "WHERE " + cond + fmt.Sprintf(" ORDER BY c.id DESC LIMIT $%d", len(args)), args
+}
+
+// ConversationPage lists conversations matching where (a SQL condition on alias c, with args;
+// "" for all), newest first, after the cursor id (0 for the first page), at most limit.
+// It never counts the table: the caller asks for limit+1 to learn whether a next page exists.
+func (q *Q) ConversationPage(ctx context.Context, where string, args []any, before int64, limit int) ([]conversation.Conversation, error) {
+	page, args := newestFirst("c.kind = 'conversation'", where, args, before, limit)
+	rows, err := q.query(ctx, `SELECT `+prefixed("c.", conversationColumns)+` FROM conversations c `+page, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: conversations: %w", err)
 	}

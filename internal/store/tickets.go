@@ -84,18 +84,9 @@ func scanTicket(r interface{ Scan(...any) error }) (ticket.Ticket, error) {
 // id (0 for the first page), at most limit, with their types and participants. Like
 // ConversationPage it never counts: the caller asks for limit+1.
 func (q *Q) TicketPage(ctx context.Context, where string, args []any, before int64, limit int) ([]ticket.Ticket, error) {
-	cond := "c.kind = 'ticket'"
-	if where != "" {
-		cond += " AND (" + where + ")"
-	}
-	if before > 0 {
-		args = append(args, before)
-		cond += fmt.Sprintf(" AND c.id < $%d", len(args))
-	}
-	args = append(args, limit)
+	page, args := newestFirst("c.kind = 'ticket'", where, args, before, limit)
 	rows, err := q.query(ctx, `SELECT `+prefixed("c.", conversationColumns)+`, `+ticketColumns+`
-		FROM conversations c JOIN tickets t ON t.id = c.id JOIN ticket_states s ON s.id = t.ticket_state_id
-		WHERE `+cond+fmt.Sprintf(` ORDER BY c.id DESC LIMIT $%d`, len(args)), args...)
+		FROM conversations c JOIN tickets t ON t.id = c.id JOIN ticket_states s ON s.id = t.ticket_state_id `+page, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: tickets: %w", err)
 	}
