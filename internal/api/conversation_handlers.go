@@ -269,40 +269,63 @@ func (s *Server) replyConversation(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Body == nil {
-		return missing("body")
+	rp, err := s.readReply(r.Context(), req)
+	if err != nil {
+		return err
 	}
-	switch req.Type {
-	case "admin":
-		if req.AdminID == 0 {
-			return missing("admin_id")
-		}
-		switch req.MessageType {
-		case "comment", "note":
-		case "":
-			return missing("message_type")
-		default:
-			return invalid("message_type must be comment or note")
-		}
-		_, err = s.desk.AdminReply(r.Context(), id, int64(req.AdminID), conversation.PartType(req.MessageType), *req.Body)
-	case "user", "lead", "contact":
-		if req.MessageType != "comment" {
-			return invalid("message_type must be comment for a contact reply")
-		}
-		contactID, err2 := s.findContact(r.Context(), req.IntercomUserID, req.UserID, req.Email)
-		if err2 != nil {
-			return err2
-		}
-		_, err = s.desk.ContactReply(r.Context(), id, contactID, *req.Body)
-	case "":
-		return missing("type")
-	default:
-		return invalid("type must be admin or user")
+	if rp.contactID != 0 {
+		_, err = s.desk.ContactReply(r.Context(), id, rp.contactID, rp.body)
+	} else {
+		_, err = s.desk.AdminReply(r.Context(), id, rp.adminID, rp.partType, rp.body)
 	}
 	if err != nil {
 		return err
 	}
 	return s.writeConversation(w, r.Context(), id)
+}
+
+// reply is a checked reply request: a teammate's comment or note, or a contact's comment.
+type reply struct {
+	adminID   int64 // a teammate's reply
+	contactID int64 // a contact's reply
+	partType  conversation.PartType
+	body      string
+}
+
+// readReply checks a reply request to a conversation or ticket, as Intercom's reply endpoints
+// take it, and finds the contact who replies.
+func (s *Server) readReply(ctx context.Context, req replyRequest) (reply, error) {
+	if req.Body == nil {
+		return reply{}, missing("body")
+	}
+	rp := reply{body: *req.Body, partType: conversation.PartType(req.MessageType)}
+	switch req.Type {
+	case "admin":
+		if req.AdminID == 0 {
+			return rp, missing("admin_id")
+		}
+		switch req.MessageType {
+		case "comment", "note":
+		case "":
+			return rp, missing("message_type")
+		default:
+			return rp, invalid("message_type must be comment or note")
+		}
+		rp.adminID = int64(req.AdminID)
+	case "user", "lead", "contact":
+		if req.MessageType != "comment" {
+			return rp, invalid("message_type must be comment for a contact reply")
+		}
+		var err error
+		if rp.contactID, err = s.findContact(ctx, req.IntercomUserID, req.UserID, req.Email); err != nil {
+			return rp, err
+		}
+	case "":
+		return rp, missing("type")
+	default:
+		return rp, invalid("type must be admin or user")
+	}
+	return rp, nil
 }
 
 // findContact resolves a contact named by Intercom id, external id (user_id) or email.

@@ -26,39 +26,18 @@ func (s *Server) replyTicket(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.Body == nil {
-		return missing("body")
+	rp, err := s.readReply(r.Context(), req.replyRequest)
+	if err != nil {
+		return err
 	}
 	var part conversation.Part
-	switch req.Type {
-	case "admin":
-		if req.AdminID == 0 {
-			return missing("admin_id")
-		}
-		switch req.MessageType {
-		case "comment", "note":
-		case "":
-			return missing("message_type")
-		default:
-			return invalid("message_type must be comment or note")
-		}
-		part, err = s.desk.AdminReplyTicket(r.Context(), id, int64(req.AdminID), conversation.PartType(req.MessageType), *req.Body, req.CrossPost)
-	case "user", "lead", "contact":
-		if req.MessageType != "comment" {
-			return invalid("message_type must be comment for a contact reply")
-		}
+	if rp.contactID != 0 {
 		if req.CrossPost {
 			return invalid("cross_post is for teammates' notes")
 		}
-		contactID, err2 := s.findContact(r.Context(), req.IntercomUserID, req.UserID, req.Email)
-		if err2 != nil {
-			return err2
-		}
-		part, err = s.desk.ContactReplyTicket(r.Context(), id, contactID, *req.Body)
-	case "":
-		return missing("type")
-	default:
-		return invalid("type must be admin or user")
+		part, err = s.desk.ContactReplyTicket(r.Context(), id, rp.contactID, rp.body)
+	} else {
+		part, err = s.desk.AdminReplyTicket(r.Context(), id, rp.adminID, rp.partType, rp.body, req.CrossPost)
 	}
 	if err != nil {
 		return err
