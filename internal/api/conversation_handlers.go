@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -154,17 +155,15 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 	return s.writeConversationList(w, r.Context(), pg, list)
 }
 
-// conversationFields are the fields conversation search accepts.
-var conversationFields = search.Fields{
+// threadFields are the search fields conversations and tickets share (alias c: the thread's
+// conversation row).
+var threadFields = search.Fields{
 	"id":                {Kind: search.ID, Column: "c.id"},
 	"created_at":        {Kind: search.Date, Column: "c.created_at"},
 	"updated_at":        {Kind: search.Date, Column: "c.updated_at"},
-	"waiting_since":     {Kind: search.Date, Column: "c.waiting_since"},
-	"snoozed_until":     {Kind: search.Date, Column: "c.snoozed_until"},
 	"title":             {Kind: search.String, Column: "c.title"},
-	"state":             {Kind: search.String, Column: "c.state", Values: []string{"open", "closed", "snoozed"}},
+	"snoozed_until":     {Kind: search.Date, Column: "c.snoozed_until"},
 	"open":              {Kind: search.Boolean, Column: "(c.state <> 'closed')"},
-	"read":              {Kind: search.Boolean, Column: "c.read"},
 	"admin_assignee_id": {Kind: search.Integer, Column: "COALESCE(c.admin_assignee_id, 0)"},
 	"team_assignee_id":  {Kind: search.Integer, Column: "COALESCE(c.team_assignee_id, 0)"},
 	"contact_ids": {Kind: search.ID,
@@ -173,8 +172,21 @@ var conversationFields = search.Fields{
 		Many: "EXISTS (SELECT 1 FROM conversation_parts x WHERE x.conversation_id = c.id AND x.author_type = 'admin' AND x.author_id %s)"},
 	"tag_ids": {Kind: search.ID,
 		Many: "EXISTS (SELECT 1 FROM conversation_tags x WHERE x.conversation_id = c.id AND x.tag_id %s)"},
-	"source.body": {Kind: search.String, Column: "c.source_body", Words: true},
-	"source.id":   {Kind: search.ID, Column: "c.id"},
+}
+
+// withThreadFields adds threadFields to an entity's own.
+func withThreadFields(own search.Fields) search.Fields {
+	maps.Copy(own, threadFields)
+	return own
+}
+
+// conversationFields are the fields conversation search accepts.
+var conversationFields = withThreadFields(search.Fields{
+	"waiting_since": {Kind: search.Date, Column: "c.waiting_since"},
+	"state":         {Kind: search.String, Column: "c.state", Values: []string{"open", "closed", "snoozed"}},
+	"read":          {Kind: search.Boolean, Column: "c.read"},
+	"source.body":   {Kind: search.String, Column: "c.source_body", Words: true},
+	"source.id":     {Kind: search.ID, Column: "c.id"},
 	"source.type": {Kind: search.String, Column: "c.source_type", Values: []string{"conversation", "email", "facebook",
 		"instagram", "phone_call", "phone_switch", "push", "sms", "twitter", "whatsapp"}},
 	"source.author.type":  {Kind: search.String, Column: "c.source_author_type", Values: []string{"user", "lead", "admin", "bot"}},
@@ -182,7 +194,7 @@ var conversationFields = search.Fields{
 	"source.subject":      {Kind: search.String, Column: "c.source_subject"},
 	"source.author.id":    {Kind: search.ID, Column: "c.source_author_id"},
 	"source.delivered_as": {Kind: search.String, Column: "c.source_delivered_as"},
-}
+})
 
 type searchRequest struct {
 	Query      json.RawMessage `json:"query"`

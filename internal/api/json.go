@@ -199,3 +199,19 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
 var idType = reflect.TypeFor[int64]()
+
+// clearableID reads a member that may be left out (nil), null or 0 (clear it), or an id, as
+// company_id on tickets: Intercom's "set to nil to remove".
+func clearableID(field string, raw json.RawMessage) (*int64, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var id ID
+	if !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		if err := id.UnmarshalJSON(raw); err != nil {
+			return nil, invalid("%s must be an integer, not %s", field, raw)
+		}
+	}
+	v := int64(id)
+	return &v, nil
+}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -37,17 +36,8 @@ func (s *Server) convertConversation(w http.ResponseWriter, r *http.Request) err
 	if req.AdminID != 0 {
 		cv.AdminID = int64(req.AdminID)
 	}
-	if len(req.CompanyID) > 0 {
-		var company ID
-		if !bytes.Equal(req.CompanyID, []byte("null")) {
-			if err := decodeBytes([]byte(`{"company_id":`+string(req.CompanyID)+`}`), &struct {
-				CompanyID *ID `json:"company_id"`
-			}{&company}); err != nil {
-				return err
-			}
-		}
-		v := int64(company)
-		cv.CompanyID = &v
+	if cv.CompanyID, err = clearableID("company_id", req.CompanyID); err != nil {
+		return err
 	}
 	tk, err := s.desk.ConvertConversation(r.Context(), cv)
 	if err != nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -147,17 +146,8 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	ch.AssigneeID = optionalID(req.AssigneeID)
 	ch.TeamAssigneeID = optionalID(req.TeamAssigneeID)
-	if len(req.CompanyID) > 0 {
-		var company ID
-		if !bytes.Equal(req.CompanyID, []byte("null")) {
-			if err := decodeBytes([]byte(`{"company_id":`+string(req.CompanyID)+`}`), &struct {
-				CompanyID *ID `json:"company_id"`
-			}{&company}); err != nil {
-				return err
-			}
-		}
-		v := int64(company)
-		ch.CompanyID = &v
+	if ch.CompanyID, err = clearableID("company_id", req.CompanyID); err != nil {
+		return err
 	}
 	if _, err := s.desk.UpdateTicket(r.Context(), id, ch); err != nil {
 		return err

@@ -11,11 +11,7 @@ import (
 // ticketFields are the fields ticket search accepts: those Intercom lists for tickets, and as
 // extensions (SPEC API2, IN3) Intercom's attribute names for title and description, the state
 // by id, tags and the company.
-var ticketFields = search.Fields{
-	"id":                    {Kind: search.ID, Column: "c.id"},
-	"created_at":            {Kind: search.Date, Column: "c.created_at"},
-	"updated_at":            {Kind: search.Date, Column: "c.updated_at"},
-	"title":                 {Kind: search.String, Column: "c.title"},
+var ticketFields = withThreadFields(search.Fields{
 	"_default_title_":       {Kind: search.String, Column: "c.title"},
 	"description":           {Kind: search.String, Column: "t.description"},
 	"_default_description_": {Kind: search.String, Column: "t.description"},
@@ -24,18 +20,8 @@ var ticketFields = search.Fields{
 	"ticket_state_id":       {Kind: search.ID, Column: "t.ticket_state_id"},
 	"state": {Kind: search.String, Column: "s.category",
 		Values: []string{string(ticket.Submitted), string(ticket.InProgress), string(ticket.WaitingOnCustomer), string(ticket.Resolved)}},
-	"open":              {Kind: search.Boolean, Column: "(c.state <> 'closed')"},
-	"snoozed_until":     {Kind: search.Date, Column: "c.snoozed_until"},
-	"admin_assignee_id": {Kind: search.Integer, Column: "COALESCE(c.admin_assignee_id, 0)"},
-	"team_assignee_id":  {Kind: search.Integer, Column: "COALESCE(c.team_assignee_id, 0)"},
-	"contact_ids": {Kind: search.ID,
-		Many: "EXISTS (SELECT 1 FROM conversation_contacts x WHERE x.conversation_id = c.id AND x.contact_id %s)"},
-	"teammate_ids": {Kind: search.ID,
-		Many: "EXISTS (SELECT 1 FROM conversation_parts x WHERE x.conversation_id = c.id AND x.author_type = 'admin' AND x.author_id %s)"},
-	"tag_ids": {Kind: search.ID,
-		Many: "EXISTS (SELECT 1 FROM conversation_tags x WHERE x.conversation_id = c.id AND x.tag_id %s)"},
 	"company_id": {Kind: search.ID, Column: "t.company_id"},
-}
+})
 
 // searchCategory reads a category as Intercom's ticket search names them (request, task,
 // tracker) or by its name (Customer, Back-office, Tracker), and binds the stored name.
