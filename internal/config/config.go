@@ -20,6 +20,12 @@ type Config struct {
 	InboundSMTPAddr   string        // HELPDESK_INBOUND_SMTP_ADDR
 	ReplyEmailDelay   time.Duration // HELPDESK_REPLY_EMAIL_DELAY
 	IdentitySecret    string        // HELPDESK_IDENTITY_SECRET
+	// InboundSecret protects the HTTP endpoint that takes raw MIME from mail services
+	// (HELPDESK_INBOUND_SECRET); empty: the endpoint is off.
+	InboundSecret string
+	// ReplyDomain is the domain of reply addresses (HELPDESK_REPLY_DOMAIN); empty: the domain
+	// of HELPDESK_MAIL_FROM.
+	ReplyDomain string
 	SnoozeSweepPeriod time.Duration
 }
 
@@ -54,6 +60,8 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.MailFrom, "mail-from", env("HELPDESK_MAIL_FROM", c.MailFrom), "From address of outbound mail (HELPDESK_MAIL_FROM)")
 	fs.StringVar(&c.InboundSMTPAddr, "inbound-smtp-addr", env("HELPDESK_INBOUND_SMTP_ADDR", c.InboundSMTPAddr), "listen address of the inbound SMTP server (HELPDESK_INBOUND_SMTP_ADDR)")
 	fs.StringVar(&c.IdentitySecret, "identity-secret", env("HELPDESK_IDENTITY_SECRET", c.IdentitySecret), "secret that signs customer identities (HELPDESK_IDENTITY_SECRET)")
+	fs.StringVar(&c.InboundSecret, "inbound-secret", env("HELPDESK_INBOUND_SECRET", c.InboundSecret), "secret a mail service sends to POST /inbound/email (HELPDESK_INBOUND_SECRET)")
+	fs.StringVar(&c.ReplyDomain, "reply-domain", env("HELPDESK_REPLY_DOMAIN", c.ReplyDomain), "domain of reply+TOKEN@ addresses (HELPDESK_REPLY_DOMAIN; default: that of the From address)")
 	fs.Func("reply-email-delay", "how long a reply waits to be seen before it is emailed (HELPDESK_REPLY_EMAIL_DELAY, default 3m)", func(v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {

@@ -76,6 +76,8 @@ type Part struct {
 	// the ticket that a cross-posted note or event came from.
 	FromStateID, ToStateID int64
 	SourceTicketID         int64
+	// Visible: the customer sees the part (package notify decides, SPEC N5).
+	Visible bool
 }
 
 // Assignee names a teammate ("admin") or a team.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/helpdesk/helpdesk/internal/clock"
 	"github.com/helpdesk/helpdesk/internal/conversation"
+	"github.com/helpdesk/helpdesk/internal/notify"
 	"github.com/helpdesk/helpdesk/internal/store"
 )
 
@@ -22,11 +23,35 @@ type Desk struct {
 	db    *store.DB
 	clock clock.Clock
 	log   *slog.Logger
+	// ReplyEmailDelay is how long a teammate's reply waits to be seen in the Messenger before it
+	// is emailed (N2; HELPDESK_REPLY_EMAIL_DELAY). Set it before use.
+	ReplyEmailDelay time.Duration
 }
 
 // New returns a Desk.
 func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Desk {
-	return &Desk{db: db, clock: clk, log: log}
+	return &Desk{db: db, clock: clk, log: log, ReplyEmailDelay: notify.DefaultReplyEmailDelay}
+}
+
+// post adds parts to the timeline of thread id, each marked as the customer sees it or not,
+// and records in tx the notifications they owe the thread's customers (N1-N5). from is the
+// ticket the parts come from, if any.
+func (d *Desk) post(ctx context.Context, tx *store.Tx, id int64, th notify.Thread, from *notify.Source, parts []conversation.Part) error {
+	for i := range parts {
+		parts[i].Visible = notify.Visible(th, parts[i], from)
+	}
+	if err := tx.AddParts(ctx, id, parts); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if kind, ok := notify.Of(th, p, from); ok {
+			due := notify.EmailDueAt(kind, p.CreatedAt, d.ReplyEmailDelay)
+			if err := tx.AddNotifications(ctx, id, p, string(kind), due); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // NotFoundError says which object named in a request does not exist.
@@ -86,7 +111,7 @@ func (d *Desk) change(ctx context.Context, id int64, fn func(tx *store.Tx, c *co
 		if err := tx.UpdateConversation(ctx, &c); err != nil {
 			return err
 		}
-		return tx.AddParts(ctx, c.ID, parts)
+		return d.post(ctx, tx, c.ID, notify.ThreadOf(), nil, parts)
 	})
 	return c, err
 }

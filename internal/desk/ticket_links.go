@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/helpdesk/helpdesk/internal/conversation"
+	"github.com/helpdesk/helpdesk/internal/notify"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/ticket"
 )
@@ -174,7 +175,8 @@ func (d *Desk) Broadcast(ctx context.Context, id, adminID int64, body string) (i
 		}
 		comment := conversation.Part{Type: conversation.PartComment, Body: body, Author: admin, CreatedAt: now}
 		var err error
-		if reached, err = tx.BroadcastToLinked(ctx, tk.ID, comment); err != nil {
+		due := notify.EmailDueAt(notify.TicketReply, now, d.ReplyEmailDelay)
+		if reached, err = tx.BroadcastToLinked(ctx, tk.ID, comment, due); err != nil {
 			return nil, err
 		}
 		tk.UpdatedAt = now

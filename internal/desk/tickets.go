@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/helpdesk/helpdesk/internal/conversation"
+	"github.com/helpdesk/helpdesk/internal/notify"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/ticket"
 )
@@ -121,7 +122,7 @@ func (d *Desk) CreateTicket(ctx context.Context, n NewTicket) (ticket.Ticket, er
 			return err
 		}
 		parts := []conversation.Part{{Type: conversation.PartTicketCreated, Author: source, CreatedAt: now}}
-		if err := tx.AddParts(ctx, tk.ID, parts); err != nil {
+		if err := d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, parts); err != nil {
 			return err
 		}
 		if link != nil {
@@ -184,11 +185,20 @@ func (d *Desk) link(ctx context.Context, tx *store.Tx, tk *ticket.Ticket, target
 		return err
 	}
 	event := conversation.Part{Type: conversation.PartLinked, Author: by, CreatedAt: now, SourceTicketID: tk.ID}
-	if err := tx.AddParts(ctx, target.ID, []conversation.Part{event}); err != nil {
+	from := &notify.Source{Category: tk.Category, Shared: tk.IsShared}
+	if err := d.post(ctx, tx, target.ID, threadOfTarget(target), from, []conversation.Part{event}); err != nil {
 		return err
 	}
 	event.SourceTicketID = target.ID
 	return tx.AddParts(ctx, tk.ID, []conversation.Part{event})
+}
+
+// threadOfTarget describes the timeline of a conversation or Customer ticket a ticket links to.
+func threadOfTarget(t ticket.Target) notify.Thread {
+	if t.IsTicket {
+		return notify.ThreadOfTicket(t.Category)
+	}
+	return notify.ThreadOf()
 }
 
 // changeTicket loads ticket id for update, lets fn apply rules, and stores the ticket and the
@@ -208,7 +218,7 @@ func (d *Desk) changeTicket(ctx context.Context, id int64, fn func(tx *store.Tx,
 		if err := tx.UpdateTicket(ctx, &tk); err != nil {
 			return err
 		}
-		return tx.AddParts(ctx, tk.ID, parts)
+		return d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, parts)
 	})
 	return tk, err
 }
@@ -252,9 +262,12 @@ func (d *Desk) changeState(ctx context.Context, tx *store.Tx, tk *ticket.Ticket,
 		}
 		event := conversation.Part{Type: conversation.PartLinkedStateChanged, Author: admin, CreatedAt: now,
 			FromStateID: change.From.ID, ToStateID: change.To.ID, SourceTicketID: tk.ID}
+		from := &notify.Source{Category: tk.Category, Shared: tk.IsShared}
 		for _, l := range links {
 			if l.TicketID == tk.ID {
-				if err := tx.AddParts(ctx, l.ConversationID, []conversation.Part{event}); err != nil {
+				// Links go to conversations and Customer tickets, both threads customers see;
+				// what they see of the event depends on the ticket it comes from (BO10).
+				if err := d.post(ctx, tx, l.ConversationID, notify.ThreadOf(), from, []conversation.Part{event}); err != nil {
 					return nil, err
 				}
 			}
@@ -365,7 +378,7 @@ func (d *Desk) UpdateTicket(ctx context.Context, id int64, ch TicketChange) (tic
 				changes = append(changes, attributeChange{len(parts) - 1, store.AttributeChange{Label: "Company", Value: nullable(companyID)}})
 			}
 		}
-		return nil, d.addParts(ctx, tx, tk.ID, parts, changes)
+		return nil, d.addParts(ctx, tx, tk, parts, changes)
 	})
 }
 
@@ -376,8 +389,8 @@ type attributeChange struct {
 
 // addParts adds parts to a ticket's timeline and records what the attribute parts among them
 // changed.
-func (d *Desk) addParts(ctx context.Context, tx *store.Tx, id int64, parts []conversation.Part, changes []attributeChange) error {
-	if err := tx.AddParts(ctx, id, parts); err != nil {
+func (d *Desk) addParts(ctx context.Context, tx *store.Tx, tk *ticket.Ticket, parts []conversation.Part, changes []attributeChange) error {
+	if err := d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, parts); err != nil {
 		return err
 	}
 	for _, c := range changes {
@@ -522,7 +535,7 @@ func (d *Desk) ConvertConversation(ctx context.Context, cv Conversion) (ticket.T
 		}
 		part := conversation.Part{Type: conversation.PartStateChanged, Author: admin, CreatedAt: now,
 			FromStateID: state.ID, ToStateID: state.ID}
-		return tx.AddParts(ctx, tk.ID, []conversation.Part{part})
+		return d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, []conversation.Part{part})
 	})
 	return tk, err
 }

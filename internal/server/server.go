@@ -32,7 +32,9 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger, clk clock.Clock) *Se
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, db: db, desk: desk.New(db, clk, log), log: log, clock: clk}
+	d := desk.New(db, clk, log)
+	d.ReplyEmailDelay = cfg.ReplyEmailDelay
+	return &Server{cfg: cfg, db: db, desk: d, log: log, clock: clk}
 }
 
 // Handler is every HTTP route of the server.

@@ -183,10 +183,10 @@ func (q *Q) AddParts(ctx context.Context, conversationID int64, parts []conversa
 			toID = sql.NullInt64{Int64: p.AssignedTo.ID, Valid: true}
 		}
 		id, err := q.insert(ctx, `INSERT INTO conversation_parts (conversation_id, part_type, body, author_type, author_id,
-			assigned_to_type, assigned_to_id, created_at, previous_state_id, state_id, source_ticket_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			assigned_to_type, assigned_to_id, created_at, previous_state_id, state_id, source_ticket_id, visible)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			conversationID, p.Type, nullString(p.Body), p.Author.Type, p.Author.ID, toType, toID, Unix(p.CreatedAt),
-			nullInt(p.FromStateID), nullInt(p.ToStateID), nullInt(p.SourceTicketID))
+			nullInt(p.FromStateID), nullInt(p.ToStateID), nullInt(p.SourceTicketID), p.Visible)
 		if err != nil {
 			return fmt.Errorf("store: add part: %w", err)
 		}
@@ -198,7 +198,7 @@ func (q *Q) AddParts(ctx context.Context, conversationID int64, parts []conversa
 // Parts returns a conversation's timeline, oldest first.
 func (q *Q) Parts(ctx context.Context, conversationID int64) ([]conversation.Part, error) {
 	rows, err := q.query(ctx, `SELECT id, part_type, body, author_type, author_id, assigned_to_type, assigned_to_id, created_at,
-		previous_state_id, state_id, source_ticket_id
+		previous_state_id, state_id, source_ticket_id, visible
 		FROM conversation_parts WHERE conversation_id = $1 ORDER BY id`, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("store: parts: %w", err)
@@ -208,7 +208,7 @@ func (q *Q) Parts(ctx context.Context, conversationID int64) ([]conversation.Par
 		var body, toType sql.NullString
 		var toID, from, to, source sql.NullInt64
 		var created int64
-		err := r.Scan(&p.ID, &p.Type, &body, &p.Author.Type, &p.Author.ID, &toType, &toID, &created, &from, &to, &source)
+		err := r.Scan(&p.ID, &p.Type, &body, &p.Author.Type, &p.Author.ID, &toType, &toID, &created, &from, &to, &source, &p.Visible)
 		p.Body, p.CreatedAt = body.String, time.Unix(created, 0)
 		p.FromStateID, p.ToStateID, p.SourceTicketID = from.Int64, to.Int64, source.Int64
 		if toType.Valid {

@@ -94,13 +94,17 @@ func (q *Q) CountLinkedWithPart(ctx context.Context, ticketID int64, t conversat
 // until the broadcast commits, and a writer that locks several conversations in id order too
 // (a cross-post) cannot deadlock with it. (Unlike BroadcastComment, which fails on a linked
 // conversation deleted while it runs.)
-func (tx *Tx) BroadcastToLinked(ctx context.Context, ticketID int64, p conversation.Part) (int64, error) {
+func (tx *Tx) BroadcastToLinked(ctx context.Context, ticketID int64, p conversation.Part, emailDueAt time.Time) (int64, error) {
 	lock := ""
 	if tx.dialect == Postgres {
 		lock = " FOR NO KEY UPDATE OF c"
 	}
-	res, err := tx.exec(ctx, `INSERT INTO conversation_parts (conversation_id, part_type, body, author_type, author_id, created_at, source_ticket_id)
-		SELECT c.id, $1, $2, $3, $4, $5, $6 FROM ticket_links l JOIN conversations c ON c.id = l.conversation_id
+	var before int64
+	if err := tx.row(ctx, `SELECT COALESCE(MAX(id), 0) FROM conversation_parts`).Scan(&before); err != nil {
+		return 0, fmt.Errorf("store: broadcast: %w", err)
+	}
+	res, err := tx.exec(ctx, `INSERT INTO conversation_parts (conversation_id, part_type, body, author_type, author_id, created_at, source_ticket_id, visible)
+		SELECT c.id, $1, $2, $3, $4, $5, $6, TRUE FROM ticket_links l JOIN conversations c ON c.id = l.conversation_id
 		WHERE l.ticket_id = $6 ORDER BY c.id`+lock,
 		conversation.PartComment, p.Body, p.Author.Type, p.Author.ID, Unix(p.CreatedAt), ticketID)
 	if err != nil {
@@ -110,6 +114,18 @@ func (tx *Tx) BroadcastToLinked(ctx context.Context, ticketID int64, p conversat
 	if _, err := tx.exec(ctx, `UPDATE conversations SET updated_at = $1, waiting_since = NULL, read = TRUE
 		WHERE id IN (SELECT conversation_id FROM ticket_links WHERE ticket_id = $2)`, Unix(p.CreatedAt), ticketID); err != nil {
 		return 0, fmt.Errorf("store: broadcast: %w", err)
+	}
+	// The comments' notifications (N2, as package notify's Of decides for a teammate's comment),
+	// in one statement too. The comments are those after before that name the ticket: the
+	// ticket is locked, so no other broadcast of it runs, and cross-posts name it on notes.
+	if _, err := tx.exec(ctx, `INSERT INTO notifications (contact_id, conversation_id, part_id, kind, created_at, email_due_at)
+		SELECT cc.contact_id, p.conversation_id, p.id,
+			CASE WHEN c.kind = 'ticket' THEN 'ticket-reply' ELSE 'conversation-reply' END, p.created_at, $1
+		FROM conversation_parts p JOIN conversations c ON c.id = p.conversation_id
+		JOIN conversation_contacts cc ON cc.conversation_id = p.conversation_id
+		WHERE p.id > $2 AND p.source_ticket_id = $3 AND p.part_type = $4`,
+		Unix(emailDueAt), before, ticketID, conversation.PartComment); err != nil {
+		return 0, fmt.Errorf("store: broadcast notifications: %w", err)
 	}
 	return n, nil
 }

@@ -1,0 +1,128 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/helpdesk/helpdesk/internal/auth"
+	"github.com/helpdesk/helpdesk/internal/identity"
+	"github.com/helpdesk/helpdesk/internal/store"
+)
+
+// Session is a customer signed in by their product's identity (M1, P2). Token is handed to the
+// browser once; the store keeps only its hash.
+type Session struct {
+	Token     string
+	ContactID int64
+	ExpiresAt time.Time
+}
+
+// sessionPrefix marks customer session tokens, as hd_ marks API tokens, so that one is never
+// mistaken for the other in a log or a leak report.
+const sessionPrefix = "hdc_"
+
+// IdentityConflictError says that a verified identity cannot be matched to one contact.
+type IdentityConflictError struct{ Message string }
+
+func (e *IdentityConflictError) Error() string { return e.Message }
+
+// SignIn opens a session for the user a verified identity names: the contact whose external_id
+// is its user_id, else the contact with its email (which takes the user_id), else a new user.
+// The identity's email and name, when given, update the contact's. The session ends when the
+// identity does (exp honoured). Everything happens in one transaction: a refusal creates nothing.
+func (d *Desk) SignIn(ctx context.Context, c identity.Claims) (Session, error) {
+	now := d.clock.Now()
+	if !c.ExpiresAt.After(now) {
+		return Session{}, &IdentityConflictError{Message: "the identity has expired"}
+	}
+	token := sessionPrefix + auth.RandomString(32)
+	s := Session{Token: token, ExpiresAt: c.ExpiresAt}
+	err := d.db.Tx(ctx, func(tx *store.Tx) error {
+		contact, err := d.contactFor(ctx, tx, c, now)
+		if err != nil {
+			return err
+		}
+		s.ContactID = contact.ID
+		return tx.CreateCustomerSession(ctx, auth.HashToken(token), contact.ID, now, s.ExpiresAt)
+	})
+	return s, err
+}
+
+// contactFor finds or makes the contact of an identity, inside tx.
+func (d *Desk) contactFor(ctx context.Context, tx *store.Tx, c identity.Claims, now time.Time) (store.Contact, error) {
+	contact, err := tx.ContactByExternalID(ctx, c.UserID)
+	switch {
+	case err == nil:
+	case !errors.Is(err, store.ErrNotFound):
+		return contact, err
+	case c.Email != "":
+		contact, err = tx.ContactByEmail(ctx, c.Email)
+		if errors.Is(err, store.ErrNotFound) {
+			return d.newUser(ctx, tx, c, now)
+		}
+		if err != nil {
+			return contact, err
+		}
+		if contact.ExternalID.Valid && contact.ExternalID.String != c.UserID {
+			return contact, &IdentityConflictError{Message: fmt.Sprintf("the email %s belongs to another user", c.Email)}
+		}
+		contact.ExternalID.String, contact.ExternalID.Valid = c.UserID, true
+		contact.Role = "user"
+	default:
+		return d.newUser(ctx, tx, c, now)
+	}
+	changed := false
+	if c.Email != "" && !strings.EqualFold(contact.Email, c.Email) {
+		contact.Email, changed = c.Email, true
+	}
+	if c.Name != "" && contact.Name.String != c.Name {
+		contact.Name.String, contact.Name.Valid, changed = c.Name, true, true
+	}
+	if !changed && contact.Role == "user" && contact.ExternalID.String == c.UserID && contact.ExternalID.Valid {
+		return contact, nil
+	}
+	contact.UpdatedAt = now
+	err = tx.UpdateContact(ctx, &contact)
+	if errors.Is(err, store.ErrConflict) {
+		return contact, &IdentityConflictError{Message: fmt.Sprintf("the email %s belongs to another user", c.Email)}
+	}
+	return contact, err
+}
+
+func (d *Desk) newUser(ctx context.Context, tx *store.Tx, c identity.Claims, now time.Time) (store.Contact, error) {
+	contact := store.Contact{Role: "user", Email: c.Email, CreatedAt: now, UpdatedAt: now}
+	contact.ExternalID.String, contact.ExternalID.Valid = c.UserID, true
+	if c.Name != "" {
+		contact.Name.String, contact.Name.Valid = c.Name, true
+	}
+	err := tx.CreateContact(ctx, &contact)
+	if errors.Is(err, store.ErrConflict) {
+		return contact, &IdentityConflictError{Message: "another user already has this email or user_id"}
+	}
+	return contact, err
+}
+
+// CustomerSession returns the contact signed in with a session token; store.ErrNotFound when
+// the token is unknown or its session has ended.
+func (d *Desk) CustomerSession(ctx context.Context, token string) (int64, error) {
+	if !strings.HasPrefix(token, sessionPrefix) {
+		return 0, store.ErrNotFound
+	}
+	id, _, err := d.db.Read().CustomerSession(ctx, auth.HashToken(token), d.clock.Now())
+	return id, err
+}
+
+// MarkSeen records that a contact has seen thread id up to its newest visible part, now (M3);
+// this clears the thread from the badge and holds back the emails of the replies seen (N2).
+func (d *Desk) MarkSeen(ctx context.Context, contactID, id int64) error {
+	last, err := d.db.Read().LastVisiblePart(ctx, id)
+	if err != nil || last == 0 {
+		return err
+	}
+	return d.db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.MarkSeen(ctx, contactID, id, last, d.clock.Now())
+	})
+}
