@@ -33,6 +33,7 @@ type Env struct {
 	DB     *store.DB
 	Clock  *clock.Fake
 	Server *server.Server
+	Config config.Config
 	Admin  store.Admin
 	Token  string
 	client *http.Client
@@ -44,15 +45,30 @@ type Env struct {
 // HELPDESK_TEST_DATABASE_URL is set), with a fake clock at a fixed time.
 func Start(t testing.TB) *Env {
 	t.Helper()
+	return StartWith(t, nil)
+}
+
+// StartWith is Start with settings of the test's own: configure changes the configuration
+// before the server is made (HELPDESK_BASE_URL is the test server's URL unless it sets one).
+func StartWith(t testing.TB, configure func(*config.Config)) *Env {
+	t.Helper()
 	db := storetest.Open(t)
 	clk := clock.NewFake(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 	cfg := config.Defaults()
-	_ = cfg.Finish()
+	hs := httptest.NewUnstartedServer(nil)
+	hs.Start()
+	t.Cleanup(hs.Close)
+	cfg.BaseURL = hs.URL
+	if configure != nil {
+		configure(&cfg)
+	}
+	if err := cfg.Finish(); err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := server.New(cfg, db, log, clk)
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	e := &Env{t: t, URL: hs.URL, DB: db, Clock: clk, Server: srv, client: hs.Client()}
+	hs.Config.Handler = srv.Handler()
+	e := &Env{t: t, URL: hs.URL, DB: db, Clock: clk, Server: srv, Config: cfg, client: hs.Client()}
 	e.Admin = e.CreateAdmin("owner@example.com", "Olive Owner")
 	e.Token = e.CreateToken(e.Admin.ID)
 	return e
