@@ -25,6 +25,11 @@ type Server struct {
 	desk  *desk.Desk
 	log   *slog.Logger
 	clock clock.Clock
+	// Each surface keeps its own state, in its own file.
+	delivery  deliveryState  // delivery.go: notification emails (N1-N4, E1, E3)
+	inbound   inboundState   // inbound.go: email in (E2, CV1)
+	messenger messengerState // messenger.go: the Messenger (M1-M3, CT3, CT4)
+	portal    portalState    // portal.go: the tickets portal (P1-P7)
 }
 
 // New assembles a server on an open, migrated database.
@@ -34,7 +39,20 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger, clk clock.Clock) *Se
 	}
 	d := desk.New(db, clk, log)
 	d.ReplyEmailDelay = cfg.ReplyEmailDelay
-	return &Server{cfg: cfg, db: db, desk: d, log: log, clock: clk}
+	s := &Server{cfg: cfg, db: db, desk: d, log: log, clock: clk}
+	s.initDelivery()
+	s.initInbound()
+	s.initMessenger()
+	s.initPortal()
+	return s
+}
+
+// Desk is the server's operations, for tests and tools that act as a teammate would.
+func (s *Server) Desk() *desk.Desk { return s.desk }
+
+// Config is the server's configuration.
+func (s *Server) Config() config.Config {
+	return s.cfg
 }
 
 // Handler is every HTTP route of the server.
@@ -58,6 +76,9 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.Handle("/api/", api.New(s.db, s.desk, s.log, s.clock))
 	mux.Handle("/api", http.RedirectHandler("/api/openapi.json", http.StatusFound))
+	s.mountInbound(mux)
+	s.mountMessenger(mux)
+	s.mountPortal(mux)
 	return mux
 }
 
@@ -66,6 +87,8 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Background(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.desk.RunSnoozeSweeper(ctx, s.cfg.SnoozeSweepPeriod) })
+	wg.Go(func() { s.runDelivery(ctx) })
+	wg.Go(func() { s.runInbound(ctx) })
 	wg.Wait()
 }
 
