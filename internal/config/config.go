@@ -12,20 +12,20 @@ import (
 
 // Config is every setting of the server.
 type Config struct {
-	Addr              string        // HELPDESK_ADDR
-	DatabaseURL       string        // HELPDESK_DATABASE_URL: sqlite:PATH or postgres://...
-	BaseURL           string        // HELPDESK_BASE_URL: how customers and teammates reach this server
-	SMTPURL           string        // HELPDESK_SMTP_URL
-	MailFrom          string        // HELPDESK_MAIL_FROM
-	InboundSMTPAddr   string        // HELPDESK_INBOUND_SMTP_ADDR
-	ReplyEmailDelay   time.Duration // HELPDESK_REPLY_EMAIL_DELAY
-	IdentitySecret    string        // HELPDESK_IDENTITY_SECRET
+	Addr            string        // HELPDESK_ADDR
+	DatabaseURL     string        // HELPDESK_DATABASE_URL: sqlite:PATH or postgres://...
+	BaseURL         string        // HELPDESK_BASE_URL: how customers and teammates reach this server
+	SMTPURL         string        // HELPDESK_SMTP_URL
+	MailFrom        string        // HELPDESK_MAIL_FROM
+	InboundSMTPAddr string        // HELPDESK_INBOUND_SMTP_ADDR
+	ReplyEmailDelay time.Duration // HELPDESK_REPLY_EMAIL_DELAY
+	IdentitySecret  string        // HELPDESK_IDENTITY_SECRET
 	// InboundSecret protects the HTTP endpoint that takes raw MIME from mail services
 	// (HELPDESK_INBOUND_SECRET); empty: the endpoint is off.
 	InboundSecret string
 	// ReplyDomain is the domain of reply addresses (HELPDESK_REPLY_DOMAIN); empty: the domain
 	// of HELPDESK_MAIL_FROM.
-	ReplyDomain string
+	ReplyDomain       string
 	SnoozeSweepPeriod time.Duration
 }
 

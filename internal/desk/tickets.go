@@ -42,7 +42,16 @@ type NewTicket struct {
 func (d *Desk) CreateTicket(ctx context.Context, n NewTicket) (ticket.Ticket, error) {
 	var tk ticket.Ticket
 	err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		now := d.clock.Now()
+		var err error
+		tk, err = d.createTicket(ctx, tx, n, d.clock.Now())
+		return err
+	})
+	return tk, err
+}
+
+// createTicket is CreateTicket inside tx.
+func (d *Desk) createTicket(ctx context.Context, tx *store.Tx, n NewTicket, now time.Time) (tk ticket.Ticket, err error) {
+	err = func() error {
 		typ, err := tx.TicketType(ctx, n.TypeID)
 		if err != nil {
 			return notFound(err, "Ticket type")
@@ -129,7 +138,7 @@ func (d *Desk) CreateTicket(ctx context.Context, n NewTicket) (ticket.Ticket, er
 			return d.link(ctx, tx, &tk, *link, source, now)
 		}
 		return nil
-	})
+	}()
 	return tk, err
 }
 
@@ -482,7 +491,16 @@ func (d *Desk) ConvertConversation(ctx context.Context, cv Conversion) (ticket.T
 	}
 	var tk ticket.Ticket
 	err = d.db.Tx(ctx, func(tx *store.Tx) error {
-		now := d.clock.Now()
+		var err error
+		tk, err = d.convert(ctx, tx, cv, admin, ticket.ByTeammate, d.clock.Now())
+		return err
+	})
+	return tk, err
+}
+
+// convert is ConvertConversation inside tx, by a teammate or (a ticket form, CT3) a customer.
+func (d *Desk) convert(ctx context.Context, tx *store.Tx, cv Conversion, by conversation.Author, who ticket.Audience, now time.Time) (tk ticket.Ticket, err error) {
+	err = func() error {
 		c, err := tx.ConversationForUpdate(ctx, cv.ConversationID)
 		if err != nil {
 			return notFound(err, "Conversation")
@@ -527,16 +545,16 @@ func (d *Desk) ConvertConversation(ctx context.Context, cv Conversion) (ticket.T
 		if err != nil {
 			return err
 		}
-		if tk, err = ticket.Convert(c, typ, cv.Attributes, state, companyID, now); err != nil {
+		if tk, err = ticket.Convert(c, typ, cv.Attributes, who, state, companyID, now); err != nil {
 			return err
 		}
 		if err := tx.ConvertToTicket(ctx, &tk, now); err != nil {
 			return err
 		}
-		part := conversation.Part{Type: conversation.PartStateChanged, Author: admin, CreatedAt: now,
+		part := conversation.Part{Type: conversation.PartStateChanged, Author: by, CreatedAt: now,
 			FromStateID: state.ID, ToStateID: state.ID}
 		return d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, []conversation.Part{part})
-	})
+	}()
 	return tk, err
 }
 

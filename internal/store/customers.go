@@ -15,17 +15,13 @@ import (
 // query here that shows something to a customer keeps to visible parts, conversations and
 // Customer tickets the contact takes part in, and tickets shared with them (N5).
 
-// AddNotifications records, for every customer of conversation id but the part's own author,
-// a notification of kind about part p, whose email is due at emailDueAt (N1-N4).
+// AddNotifications records, for every customer of conversation id, a notification of kind
+// about part p, whose email is due at emailDueAt (N1-N4). (Package notify owes none for a
+// customer's own comment; a ticket a customer submits is notified to them too, N1.)
 func (q *Q) AddNotifications(ctx context.Context, id int64, p conversation.Part, kind string, emailDueAt time.Time) error {
-	author := int64(0)
-	if p.Author.IsContact() {
-		author = p.Author.ID
-	}
 	_, err := q.exec(ctx, `INSERT INTO notifications (contact_id, conversation_id, part_id, kind, created_at, email_due_at)
-		SELECT contact_id, conversation_id, $1, $2, $3, $4 FROM conversation_contacts
-		WHERE conversation_id = $5 AND contact_id <> $6`,
-		p.ID, kind, Unix(p.CreatedAt), Unix(emailDueAt), id, author)
+		SELECT contact_id, conversation_id, $1, $2, $3, $4 FROM conversation_contacts WHERE conversation_id = $5`,
+		p.ID, kind, Unix(p.CreatedAt), Unix(emailDueAt), id)
 	if err != nil {
 		return fmt.Errorf("store: add notifications: %w", err)
 	}
@@ -105,6 +101,10 @@ func (q *Q) SetSetting(ctx context.Context, name, value string, now time.Time) e
 	return err
 }
 
+// ownComment is the condition on parts p that they are the comments of contact cc.contact_id:
+// what a customer writes is not news to them (M3); a ticket they submit is (N1).
+const ownComment = `(p.part_type = 'comment' AND p.author_type IN ('user', 'lead') AND p.author_id = cc.contact_id)`
+
 // CustomerTicket is a ticket as its customers see it (M2, P1, P5): never an internal label.
 type CustomerTicket struct {
 	ID          int64
@@ -164,7 +164,7 @@ func (q *Q) CustomerThreads(ctx context.Context, contactID int64, limit int) ([]
 	rows, err := q.query(ctx, `SELECT c.id, c.kind = 'ticket', COALESCE(c.title, ''), c.source_body, c.created_at,
 		COALESCE(v.last_id, 0), COALESCE(v.last_at, c.created_at),
 		(SELECT COUNT(*) FROM conversation_parts p WHERE p.conversation_id = c.id AND p.visible
-			AND p.id > COALESCE(r.seen_part_id, 0) AND NOT (p.author_type IN ('user', 'lead') AND p.author_id = cc.contact_id))
+			AND p.id > COALESCE(r.seen_part_id, 0) AND NOT `+ownComment+`)
 		FROM conversation_contacts cc JOIN conversations c ON c.id = cc.conversation_id
 		LEFT JOIN tickets t ON t.id = c.id
 		LEFT JOIN contact_reads r ON r.contact_id = cc.contact_id AND r.conversation_id = c.id
@@ -304,7 +304,7 @@ func (q *Q) UnseenThreads(ctx context.Context, contactID int64) (int, error) {
 		LEFT JOIN contact_reads r ON r.contact_id = cc.contact_id AND r.conversation_id = cc.conversation_id
 		WHERE cc.contact_id = $1 AND (c.kind = 'conversation' OR t.category = 'Customer')
 		AND EXISTS (SELECT 1 FROM conversation_parts p WHERE p.conversation_id = cc.conversation_id AND p.visible
-			AND p.id > COALESCE(r.seen_part_id, 0) AND NOT (p.author_type IN ('user', 'lead') AND p.author_id = cc.contact_id))`,
+			AND p.id > COALESCE(r.seen_part_id, 0) AND NOT `+ownComment+`)`,
 		contactID).Scan(&n))
 	if err != nil {
 		return 0, fmt.Errorf("store: unseen threads: %w", err)

@@ -82,4 +82,3 @@ func (q *Q) ThreadMessageIDs(ctx context.Context, contactID, conversationID int6
 		return id, r.Scan(&id)
 	})
 }
-

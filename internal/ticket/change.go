@@ -216,8 +216,8 @@ func CanConvert(t Type, c Target) error {
 // conversation's id, participants, assignees, open or closed, and timeline; it starts in state
 // initial, is shared with the customer (CT1), and is for company companyID (CO1-CO3, chosen by
 // the caller with ChooseCompany). in is the client's attributes, checked as for a new ticket.
-func Convert(c conversation.Conversation, t Type, in map[string]json.RawMessage, initial State, companyID int64, now time.Time) (Ticket, error) {
-	values, err := t.Validate(in, ByTeammate, false)
+func Convert(c conversation.Conversation, t Type, in map[string]json.RawMessage, who Audience, initial State, companyID int64, now time.Time) (Ticket, error) {
+	values, err := t.Validate(in, who, false)
 	if err != nil {
 		return Ticket{}, err
 	}

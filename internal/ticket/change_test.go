@@ -105,7 +105,7 @@ func TestCT2_OnlyACustomerTypeConverts(t *testing.T) {
 		}
 	}
 	c := conversation.Conversation{ID: 9, Title: "Help", State: conversation.Open, ContactIDs: []int64{1}}
-	tk, err := Convert(c, changeTestType(1, "Refund", Customer, nil), nil, State{ID: 1, Category: Submitted}, 5, now)
+	tk, err := Convert(c, changeTestType(1, "Refund", Customer, nil), nil, ByTeammate, State{ID: 1, Category: Submitted}, 5, now)
 	if err != nil || tk.ID != 9 || !tk.IsTicket || !tk.IsShared || tk.Title != "Help" || tk.CompanyID != 5 {
 		t.Errorf("Convert: %+v, %v", tk, err)
 	}

@@ -183,3 +183,24 @@ func ChooseCompany(companies [][]int64, requested *int64) (int64, error) {
 	}
 	return 0, nil
 }
+
+// CanSendForm checks that a ticket form of type t may be sent into a conversation (CT3, BO11):
+// Customer types, and Back-office types that allow sharing, since submitting the form creates a
+// ticket the customer follows. An archived type sends no form.
+func CanSendForm(t Type, target Target) error {
+	switch {
+	case t.Archived:
+		return errorf("ticket_type_id", "ticket type %q is archived", t.Name)
+	case t.Category == Customer:
+	case t.Category == BackOffice && t.AllowsSharing():
+	default:
+		return errorf("ticket_type_id", "ticket type %q cannot be sent as a ticket form: only Customer types and Back-office types that allow sharing can (BO11)", t.Name)
+	}
+	if target.IsTicket {
+		return errorf("id", "ticket forms are sent into conversations, and %d is a ticket", target.ID)
+	}
+	if t.Category == BackOffice && target.HasSharedBackOffice {
+		return errorf("ticket_type_id", "conversation %d already has a shared Back-office ticket; one is allowed (BO7)", target.ID)
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+// Package browsertest drives Debian's chromium, headless, through chromedp, for the tests of the
+// web pages (the Messenger, the portal, the Inbox). A test that needs a browser calls New; where
+// chromium is missing the test is skipped, except under CI (CI=true), where .ci/run installs it
+// and a missing browser is a failure.
+package browsertest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Timeout bounds each test's browser session: a page that never shows what a test waits for
+// fails the test instead of hanging the suite.
+const Timeout = 60 * time.Second
+
+// Path finds the browser: $CHROMIUM, else chromium or chromium-browser on PATH.
+func Path() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// New starts a headless browser for t with a fresh profile and returns a context for chromedp
+// actions in its first tab. The browser is closed when t ends.
+func New(t testing.TB) context.Context {
+	t.Helper()
+	path := Path()
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("browsertest: chromium is not installed (apt-get install chromium)")
+		}
+		t.Skip("browsertest: chromium is not installed; skipping the browser test")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	ctx, cancelTimeout := context.WithTimeout(ctx, Timeout)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	if err := chromedp.Run(ctx); err != nil { // starts the browser
+		t.Fatalf("browsertest: starting %s: %v", path, err)
+	}
+	return ctx
+}
+
+// NewTab opens another tab of the same browser, sharing its cookies (a second window of the
+// same person); NewBrowser-like isolation needs New.
+func NewTab(t testing.TB, ctx context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx)
+	t.Cleanup(cancel)
+	if err := chromedp.Run(tab); err != nil {
+		t.Fatalf("browsertest: new tab: %v", err)
+	}
+	return tab
+}
+
+// Screenshot saves a PNG of the whole page at path (for docs/), when the directory exists.
+func Screenshot(t testing.TB, ctx context.Context, path string) {
+	t.Helper()
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 90)); err != nil {
+		t.Logf("browsertest: screenshot: %v", err)
+		return
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Logf("browsertest: screenshot: %v", err)
+	}
+}
