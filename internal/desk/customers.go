@@ -126,3 +126,48 @@ func (d *Desk) MarkSeen(ctx context.Context, contactID, id int64) error {
 		return tx.MarkSeen(ctx, contactID, id, last, d.clock.Now())
 	})
 }
+
+// IdentitySecretSetting is the workspace setting holding the identity secret, used when
+// HELPDESK_IDENTITY_SECRET is not set.
+const IdentitySecretSetting = "identity_secret"
+
+// UserHashSessionLength is how long a session signed in by the legacy user_hash lasts: the
+// hash never expires, so the session must.
+const UserHashSessionLength = 12 * time.Hour
+
+// identitySecret is the operator's secret (HELPDESK_IDENTITY_SECRET) or else the workspace's.
+func (d *Desk) identitySecret(ctx context.Context, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	s, err := d.db.Read().Setting(ctx, IdentitySecretSetting)
+	return []byte(s), err
+}
+
+// SignInWithJWT verifies a host product's identity token (P2, M1) and opens a session for its
+// user. configuredSecret is HELPDESK_IDENTITY_SECRET (empty: the workspace setting). A refused
+// identity is an *identity.Error and creates nothing.
+func (d *Desk) SignInWithJWT(ctx context.Context, token, configuredSecret string) (Session, error) {
+	secret, err := d.identitySecret(ctx, configuredSecret)
+	if err != nil {
+		return Session{}, err
+	}
+	claims, err := identity.Verify(token, secret, d.clock.Now())
+	if err != nil {
+		return Session{}, err
+	}
+	return d.SignIn(ctx, claims)
+}
+
+// SignInWithUserHash verifies Intercom's legacy identity, an HMAC-SHA256 of the user_id (P2),
+// and opens a session of UserHashSessionLength for the user.
+func (d *Desk) SignInWithUserHash(ctx context.Context, userID, userHash, email, name, configuredSecret string) (Session, error) {
+	secret, err := d.identitySecret(ctx, configuredSecret)
+	if err != nil {
+		return Session{}, err
+	}
+	if err := identity.VerifyUserHash(userID, userHash, secret); err != nil {
+		return Session{}, err
+	}
+	return d.SignIn(ctx, identity.Claims{UserID: userID, Email: email, Name: name, ExpiresAt: d.clock.Now().Add(UserHashSessionLength)})
+}
