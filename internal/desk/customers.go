@@ -160,8 +160,9 @@ func (d *Desk) SignInWithJWT(ctx context.Context, token, configuredSecret string
 }
 
 // SignInWithUserHash verifies Intercom's legacy identity, an HMAC-SHA256 of the user_id (P2),
-// and opens a session of UserHashSessionLength for the user.
-func (d *Desk) SignInWithUserHash(ctx context.Context, userID, userHash, email, name, configuredSecret string) (Session, error) {
+// and opens a session of UserHashSessionLength for the user. The hash signs the user_id only,
+// so nothing else the browser says (an email, a name) is taken from it.
+func (d *Desk) SignInWithUserHash(ctx context.Context, userID, userHash, configuredSecret string) (Session, error) {
 	secret, err := d.identitySecret(ctx, configuredSecret)
 	if err != nil {
 		return Session{}, err
@@ -169,5 +170,5 @@ func (d *Desk) SignInWithUserHash(ctx context.Context, userID, userHash, email, 
 	if err := identity.VerifyUserHash(userID, userHash, secret); err != nil {
 		return Session{}, err
 	}
-	return d.SignIn(ctx, identity.Claims{UserID: userID, Email: email, Name: name, ExpiresAt: d.clock.Now().Add(UserHashSessionLength)})
+	return d.SignIn(ctx, identity.Claims{UserID: userID, ExpiresAt: d.clock.Now().Add(UserHashSessionLength)})
 }
