@@ -20,34 +20,37 @@ func NewReplyToken() string {
 	return strings.ToLower(rand.Text())
 }
 
-// ReplyToken finds the token in an inbound message's recipient, as read from To, Cc or
-// Delivered-To: a bare address, one with a display name ("Acme" <reply+TOKEN@x>) or a list of
-// them, in any case. It reports false when no address there is a reply address with a
-// well-formed token; the domain is not checked, it is whatever routed the mail here.
-func ReplyToken(address string) (string, bool) {
-	for _, word := range strings.FieldsFunc(strings.ToLower(address), notAddressChar) {
-		local, domain, ok := strings.Cut(word, "@")
-		if !ok || domain == "" {
-			continue
-		}
-		token, ok := strings.CutPrefix(local, replyPrefix)
-		if ok && validReplyToken(token) {
-			return token, true
-		}
+// ReplyToken returns the token of one reply address, reply+TOKEN@domain: an SMTP envelope
+// recipient (RCPT TO, with or without its angle brackets) or an address already read from a
+// header such as To, Cc or Delivered-To (inbound.ReplyTokens reads them all). It is the one
+// reader of reply addresses, for the listener and the parser alike.
+//
+// It reads an address, never a display name: "reply+TOKEN@x" <jane@acme.example> is Jane's
+// address, and gives nothing. The local part may be in any case, or quoted, since mail systems
+// change both; the token is returned in lower case, as NewReplyToken makes it, and only when it
+// is one that NewReplyToken could have made, so that nothing else reaches a database query. The
+// domain is not checked: it is whatever routed the mail here.
+func ReplyToken(addr string) (string, bool) {
+	addr = strings.TrimSpace(addr)
+	if strings.HasPrefix(addr, "<") && strings.HasSuffix(addr, ">") {
+		addr = addr[1 : len(addr)-1]
 	}
-	return "", false
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 || at == len(addr)-1 {
+		return "", false
+	}
+	local := addr[:at]
+	if len(local) >= 2 && local[0] == '"' && local[len(local)-1] == '"' {
+		local = local[1 : len(local)-1]
+	}
+	token, ok := strings.CutPrefix(strings.ToLower(local), replyPrefix)
+	if !ok || !validReplyToken(token) {
+		return "", false
+	}
+	return token, true
 }
 
-// notAddressChar splits a header value into the words that may be a reply address: display
-// names, quotes, angle brackets, commas and spaces all fall away.
-func notAddressChar(r rune) bool {
-	switch {
-	case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
-		return false
-	}
-	return !strings.ContainsRune("+-._@", r)
-}
-
+// validReplyToken tells whether token is one NewReplyToken could have made.
 func validReplyToken(token string) bool {
 	if len(token) != replyTokenLen {
 		return false
