@@ -87,9 +87,26 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Background(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.desk.RunSnoozeSweeper(ctx, s.cfg.SnoozeSweepPeriod) })
+	wg.Go(func() { s.sweepSessions(ctx, time.Hour) })
 	wg.Go(func() { s.runDelivery(ctx) })
 	wg.Go(func() { s.runInbound(ctx) })
 	wg.Wait()
+}
+
+// sweepSessions removes ended customer sessions every period, until ctx ends.
+func (s *Server) sweepSessions(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.DeleteExpiredCustomerSessions(ctx, s.clock.Now()) }); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweeping customer sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Serve listens on l until ctx ends, then stops accepting, lets requests in flight finish (up to
