@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/helpdesk/helpdesk/internal/conversation"
 	"github.com/helpdesk/helpdesk/internal/notify"
@@ -22,27 +21,35 @@ func (d *Desk) SendTicketForm(ctx context.Context, conversationID, adminID, type
 		return store.TicketForm{}, err
 	}
 	var f store.TicketForm
-	_, err = d.change(ctx, conversationID, func(tx *store.Tx, c *conversation.Conversation, now time.Time) ([]conversation.Part, error) {
+	// Not d.change, which answers a ticket's id with a 404: CanSendForm refuses it by name, as
+	// it refuses every other form that could never be submitted.
+	err = d.db.Tx(ctx, func(tx *store.Tx) error {
+		now := d.clock.Now()
+		c, err := tx.ConversationForUpdate(ctx, conversationID)
+		if err != nil {
+			return notFound(err, "Conversation")
+		}
 		typ, err := tx.TicketType(ctx, typeID)
 		if err != nil {
-			return nil, notFound(err, "Ticket type")
+			return notFound(err, "Ticket type")
 		}
 		target, err := tx.LinkTarget(ctx, c.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := ticket.CanSendForm(typ, target); err != nil {
-			return nil, err
+			return err
 		}
-		part := conversation.Part{Type: notify.PartTicketForm, Body: typ.Name, Author: admin, CreatedAt: now,
-			Visible: true}
-		parts := []conversation.Part{part}
+		parts := []conversation.Part{{Type: notify.PartTicketForm, Body: typ.Name, Author: admin, CreatedAt: now}}
 		if err := d.post(ctx, tx, c.ID, notify.ThreadOf(), nil, parts); err != nil {
-			return nil, err
+			return err
+		}
+		c.UpdatedAt = now
+		if err := tx.UpdateConversation(ctx, &c); err != nil {
+			return err
 		}
 		f = store.TicketForm{ConversationID: c.ID, PartID: parts[0].ID, TicketTypeID: typ.ID, SentBy: adminID, SentAt: now}
-		c.UpdatedAt = now
-		return nil, tx.AddTicketForm(ctx, &f)
+		return tx.AddTicketForm(ctx, &f)
 	})
 	return f, err
 }
@@ -70,12 +77,22 @@ func (d *Desk) SubmitTicketForm(ctx context.Context, formID, contactID int64, at
 		} else if !ok {
 			return &NotFoundError{What: "Ticket form"}
 		}
-		if f.TicketID != 0 {
-			return &ticket.Error{Field: "form", Message: fmt.Sprintf("this form was submitted already: ticket %d", f.TicketID)}
+		// A submitted form whose ticket was deleted since has ticket_id NULL, and stays submitted.
+		if f.TicketID != 0 || !f.SubmittedAt.IsZero() {
+			return &ticket.Error{Field: "form", Message: "this form was submitted already"}
 		}
 		typ, err := tx.TicketType(ctx, f.TicketTypeID)
 		if err != nil {
 			return notFound(err, "Ticket type")
+		}
+		target, err := tx.LinkTarget(ctx, f.ConversationID)
+		if err != nil {
+			return err
+		}
+		if target.IsTicket && typ.Category == ticket.Customer {
+			// Converted meanwhile by a teammate, or by another form (CT2): convert would say
+			// the conversation is not found.
+			return &ticket.Error{Field: "form", Message: fmt.Sprintf("conversation %d is a ticket already", f.ConversationID)}
 		}
 		if typ.Category == ticket.Customer {
 			tk, err = d.convert(ctx, tx, Conversion{ConversationID: f.ConversationID, TypeID: typ.ID, Attributes: attrs}, author, ticket.ByContact, now)

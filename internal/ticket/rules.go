@@ -199,8 +199,13 @@ func CanSendForm(t Type, target Target) error {
 	if target.IsTicket {
 		return errorf("id", "ticket forms are sent into conversations, and %d is a ticket", target.ID)
 	}
-	if t.Category == BackOffice && target.HasSharedBackOffice {
-		return errorf("ticket_type_id", "conversation %d already has a shared Back-office ticket; one is allowed (BO7)", target.ID)
+	if target.HasSharedBackOffice {
+		if t.Category == BackOffice {
+			return errorf("ticket_type_id", "conversation %d already has a shared Back-office ticket; one is allowed (BO7)", target.ID)
+		}
+		// Submitting it would make the conversation a Customer ticket, which a shared
+		// Back-office ticket cannot be linked to (BO8, as CanConvert says).
+		return errorf("ticket_type_id", "conversation %d has a shared Back-office ticket, so it cannot become a Customer ticket (BO8)", target.ID)
 	}
 	return nil
 }
