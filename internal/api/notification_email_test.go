@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"slices"
@@ -717,5 +718,58 @@ func TestTR4_BroadcastIsEmailedToEveryLinkedCustomerUnlessSeen(t *testing.T) {
 	}
 	if _, ok := byTo[ben.Email]; ok {
 		t.Errorf("the customer who saw the broadcast in the Messenger was emailed too")
+	}
+}
+
+func TestN1_NoEmailToContactsWithoutAnAddressUnsubscribedOrGoneFromTheThread(t *testing.T) {
+	e := startMailEnv(t, nil)
+	typ := e.CreateTicketType("Order problem", ticket.Customer, nil)
+	noAddress := e.CreateContact("", "Nora No-Address")
+	unsubscribed := e.customer()
+	e.MustDo(http.StatusOK, "PUT", "/api/contacts/"+itoa(unsubscribed.ID), map[string]any{"unsubscribed_from_emails": true})
+	subscribed := e.customer()
+	id := e.ticket(typ, &noAddress, "Parcel lost", map[string]any{"contacts": []any{
+		map[string]any{"id": itoa(noAddress.ID)}, map[string]any{"id": itoa(unsubscribed.ID)}, map[string]any{"id": itoa(subscribed.ID)}}})
+	wantTo(t, "the subscribed contact", e.wantMails("three contacts", 1)[0], subscribed)
+	reasons := map[int64]string{}
+	for _, n := range e.notifications(id) {
+		if n.Status == store.EmailSkipped {
+			reasons[n.ContactID] = n.Error
+		}
+	}
+	if reasons[noAddress.ID] != delivery.SkipNoAddress || reasons[unsubscribed.ID] != delivery.SkipUnsubscribed || len(reasons) != 2 {
+		t.Errorf("skipped: %v", reasons)
+	}
+
+	// A customer removed from a conversation before the reply's email is due gets none.
+	anna, conv := e.conversation()
+	ben := e.customer()
+	e.MustDo(http.StatusOK, "POST", "/api/conversations/"+conv+"/customers", map[string]any{"admin_id": e.admin,
+		"customer": map[string]any{"intercom_user_id": itoa(ben.ID)}})
+	e.replyConversation(conv, "comment", "Hello both")
+	e.MustDo(http.StatusOK, "DELETE", "/api/conversations/"+conv+"/customers/"+itoa(ben.ID), map[string]any{"admin_id": e.admin})
+	e.Clock.Advance(3 * time.Minute)
+	wantTo(t, "the remaining customer", e.wantMails("after one left", 1)[0], anna)
+}
+
+func TestN4_WithEmailOffNotificationsWaitPending(t *testing.T) {
+	for name, smtpURL := range map[string]string{"unset": "", "wrong": "smtp://"} {
+		t.Run(name, func(t *testing.T) {
+			e := apitest.StartWith(t, func(c *config.Config) { c.SMTPURL, c.MailFrom = smtpURL, apitest.MailFrom })
+			typ := e.CreateTicketType("Order problem", ticket.Customer, nil)
+			c := e.CreateContact("anna@example.com", "Anna")
+			id := apitest.ID(tkCreate(t, e, typ, c, nil))
+			st, err := e.Server.DeliverDue(context.Background())
+			if !errors.Is(err, server.ErrEmailOff) || st != (delivery.Stats{}) {
+				t.Errorf("DeliverDue: %+v, %v; want ErrEmailOff", st, err)
+			}
+			list, err := e.DB.Read().NotificationEmails(context.Background(), idNum(t, id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) != 1 || list[0].Status != store.EmailPending || list[0].Attempts != 0 {
+				t.Errorf("notifications: %+v, want one pending, untouched", list)
+			}
+		})
 	}
 }
