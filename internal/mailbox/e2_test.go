@@ -97,7 +97,7 @@ func TestE2_ThreadFoundByInReplyToWhenTheTokenIsGone(t *testing.T) {
 	f.thread(jane.ID, conv)
 	first := fmt.Sprintf("conversation-reply.%d.1@%s", conv, replyDomain)
 	second := fmt.Sprintf("conversation-reply.%d.2@%s", conv, replyDomain)
-	f.sent(first, jane.ID, conv)
+	f.sentAs(first, jane.ID, conv) // without angle brackets: found all the same
 	f.sent(second, jane.ID, conv)
 	gone := "reply+" + mail.NewReplyToken() + "@" + replyDomain // a token no thread has
 

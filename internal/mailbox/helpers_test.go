@@ -52,10 +52,19 @@ func start(t *testing.T) *fixture {
 // startWith is start with a change to the server before the listener starts.
 func startWith(t *testing.T, configure func(*fixture)) *fixture {
 	t.Helper()
-	e := apitest.StartWith(t, func(c *config.Config) {
-		c.ReplyDomain = replyDomain
-		c.InboundSecret = secret
-	})
+	return listen(t, apitest.StartWith(t, inboundConfig), configure)
+}
+
+// inboundConfig turns the HTTP endpoint on, and sets the reply domain the listener accepts.
+func inboundConfig(c *config.Config) {
+	c.ReplyDomain = replyDomain
+	c.InboundSecret = secret
+}
+
+// listen runs the inbound SMTP listener of e's server until the test ends; configure changes
+// the server before.
+func listen(t *testing.T, e *apitest.Env, configure func(*fixture)) *fixture {
+	t.Helper()
 	f := &fixture{Env: e, t: t}
 	if configure != nil {
 		configure(f)
@@ -199,8 +208,15 @@ func (f *fixture) thread(contactID, conversationID int64) string {
 	return "reply+" + th.ReplyToken + "@" + replyDomain
 }
 
-// sent records an email we sent in a thread, as the delivery worker does.
+// sent records an email we sent in a thread, as the delivery worker does: its Message-ID as the
+// header has it, in angle brackets.
 func (f *fixture) sent(messageID string, contactID, conversationID int64) {
+	f.t.Helper()
+	f.sentAs("<"+messageID+">", contactID, conversationID)
+}
+
+// sentAs records a Message-ID written as given.
+func (f *fixture) sentAs(messageID string, contactID, conversationID int64) {
 	f.t.Helper()
 	err := f.DB.Tx(context.Background(), func(tx *store.Tx) error {
 		_, err := tx.AddEmailMessage(context.Background(), messageID, contactID, conversationID, false, f.Clock.Now())

@@ -146,7 +146,7 @@ func (m *Mailbox) Deliver(ctx context.Context, e inbound.Email, recipients []str
 	}
 	id := messageID(e)
 	defer m.locks.lock(id)()
-	switch _, err := m.db.Read().EmailMessage(ctx, id); {
+	switch _, err := m.known(ctx, id); {
 	case err == nil:
 		log.Info("inbound email taken before: ignored")
 		return Result{Outcome: Duplicate}, nil
@@ -214,7 +214,7 @@ func (m *Mailbox) thread(ctx context.Context, e inbound.Email, recipients []stri
 			continue
 		}
 		seen[id] = true
-		th, err := q.EmailMessage(ctx, id)
+		th, err := m.known(ctx, id)
 		if err == nil {
 			return th, "message-id", nil
 		}
@@ -223,6 +223,18 @@ func (m *Mailbox) thread(ctx context.Context, e inbound.Email, recipients []stri
 		}
 	}
 	return store.EmailThread{}, "", nil
+}
+
+// known returns the thread of a Message-ID we sent or received. The delivery worker records
+// Message-IDs as the header writes them, in angle brackets, and so does record; inbound.Email
+// has them bare. Both forms are looked up, so that neither way of writing them loses a thread.
+func (m *Mailbox) known(ctx context.Context, id string) (store.EmailThread, error) {
+	q := m.db.Read()
+	th, err := q.EmailMessage(ctx, "<"+id+">")
+	if errors.Is(err, store.ErrNotFound) {
+		th, err = q.EmailMessage(ctx, id)
+	}
+	return th, err
 }
 
 // errCannotReply is a thread the sender cannot, or can no longer, write into: the message then
@@ -326,7 +338,7 @@ func (m *Mailbox) record(ctx context.Context, id string, contactID, conversation
 	var err error
 	for range 3 {
 		err = m.db.Tx(ctx, func(tx *store.Tx) error {
-			_, err := tx.AddEmailMessage(ctx, id, contactID, conversationID, true, m.clock.Now())
+			_, err := tx.AddEmailMessage(ctx, "<"+id+">", contactID, conversationID, true, m.clock.Now())
 			return err
 		})
 		if err == nil || ctx.Err() != nil {
@@ -368,7 +380,7 @@ func (m *Mailbox) start(ctx context.Context, e inbound.Email, id, body string) (
 		if err := tx.CreateConversation(ctx, &c); err != nil {
 			return err
 		}
-		added, err := tx.AddEmailMessage(ctx, id, contact.ID, c.ID, true, now)
+		added, err := tx.AddEmailMessage(ctx, "<"+id+">", contact.ID, c.ID, true, now)
 		if err != nil {
 			return err
 		}
@@ -411,7 +423,8 @@ func title(subject string) string {
 // one would not fit PostgreSQL's index. Longer ones are recorded by their hash.
 const maxMessageID = 250
 
-// messageID is the id under which a message is taken once: its Message-ID, or, for the rare
+// messageID is the id under which a message is taken once, without its angle brackets: its
+// Message-ID, or, for the rare
 // message without one (or with one too long to keep), a hash of what identifies it.
 func messageID(e inbound.Email) string {
 	if usableMessageID(e.MessageID) {
@@ -433,7 +446,7 @@ func usableMessageID(id string) bool {
 		return false
 	}
 	for _, r := range id {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || r == 0x7f || r == '<' || r == '>' {
 			return false
 		}
 	}
