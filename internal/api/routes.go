@@ -22,6 +22,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.conversationRoutes(mux)
 	s.ticketTypeRoutes(mux)
 	s.ticketRoutes(mux)
+	s.ticketFormRoutes(mux)
 
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Code: codeNotFound, Message: "no API path " + r.Method + " " + r.URL.Path}

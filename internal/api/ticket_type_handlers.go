@@ -30,6 +30,9 @@ func (s *Server) listTicketTypes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if types, err = sendableAsForm(r, types); err != nil {
+		return err
+	}
 	states, err := q.TicketStates(r.Context())
 	if err != nil {
 		return err
