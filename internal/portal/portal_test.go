@@ -486,6 +486,10 @@ func TestP7_DirectURLAndMessengerSessionLink(t *testing.T) {
 	if !strings.Contains(body, `href="/messenger/s/`+s.Token+`/c/`+w.bobInvoice.ID+`"`) {
 		t.Errorf("the Messenger link does not carry the Messenger's session")
 	}
+	// ...where the Messenger shows the ticket's thread.
+	if status, body := b.get("/messenger/s/" + s.Token + "/c/" + w.bobInvoice.ID); status != http.StatusOK || !strings.Contains(body, w.bobInvoice.Title) {
+		t.Errorf("the Messenger link answers %d:\n%s", status, body)
+	}
 
 	// The direct URL may go straight to one ticket, and never off the portal.
 	jwt := url.QueryEscape(w.jwt("bob", "bob@acme.example", ""))
