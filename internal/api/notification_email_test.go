@@ -213,7 +213,8 @@ func TestN1_SharedTicketSubmittedEmailsTheCustomer(t *testing.T) {
 	if m.Subject != "[#"+number+"] Parcel lost" {
 		t.Errorf("subject %q, want [#%s] Parcel lost", m.Subject, number)
 	}
-	wantIn(t, "ticket created by a teammate", m, "We received your request", "#"+number, "Parcel lost", "Submitted", "It broke.")
+	wantIn(t, "ticket created by a teammate", m, "We received your request", "#"+number, "Parcel lost", "Submitted", "It broke.",
+		e.URL+"/portal/tickets/"+id)
 	if rt := m.Parsed.Header.Get("Reply-To"); !strings.Contains(rt, "reply+") || !strings.Contains(rt, "@acme.example") {
 		t.Errorf("Reply-To %q: the customer can reply to it (E2)", rt)
 	}
@@ -255,7 +256,8 @@ func TestN1_SharedTicketSubmittedEmailsTheCustomer(t *testing.T) {
 	if m.Subject != "[#"+boNumber+"] Replacement shipment" {
 		t.Errorf("shared Back-office ticket: subject %q", m.Subject)
 	}
-	wantIn(t, "shared Back-office ticket", m, "We received your request", "#"+boNumber, "Replacement shipment", "Submitted")
+	wantIn(t, "shared Back-office ticket", m, "We received your request", "#"+boNumber, "Replacement shipment", "Submitted",
+		e.URL+"/portal/tickets/"+bo)
 
 	// An unshared one (of a type that allows sharing, or not) tells nobody (N5).
 	_, conv = e.conversation()

@@ -58,12 +58,14 @@ func (w *Worker) notification(c store.ClaimedEmail, e store.OutboundEmail, logo 
 		Date:    c.CreatedAt,
 		LogoURL: logo,
 		Subject: firstNonBlank(e.ThreadTitle, e.ThreadSubject),
-		Path:    "/messenger",
 	}
 	if t := e.Ticket; t != nil {
 		// BO10: a shared Back-office ticket shows as a Customer ticket does, with the label
 		// customers see and never the internal one (ST1).
 		n.Ticket = &mail.Ticket{Number: t.Number, Title: t.Title, State: t.State.ExternalLabel}
+		// The tickets portal's page of the ticket (P5, P7). A conversation gets no link: the
+		// Messenger lives inside the customer's product, at no address of ours; the email is
+		// answered by replying to it (E2).
 		n.Path = "/portal/tickets/" + strconv.FormatInt(t.ID, 10)
 	}
 	switch kind {

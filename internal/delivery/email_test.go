@@ -28,9 +28,9 @@ func TestNotificationSaysWhyAnEmailIsNoLongerOwedAndWhatItShows(t *testing.T) {
 		path   string
 		state  string
 	}{
-		{name: "conversation reply", kind: mail.ConversationReply, want: mail.ConversationReply, path: "/messenger"},
+		{name: "conversation reply", kind: mail.ConversationReply, want: mail.ConversationReply, path: ""},
 		{name: "reply seen before it was due (N2)", kind: mail.TicketReply, change: func(e *store.OutboundEmail) { e.SeenPartID = 10 }, skip: SkipSeen},
-		{name: "reply seen up to an earlier part", kind: mail.ConversationReply, change: func(e *store.OutboundEmail) { e.SeenPartID = 9 }, want: mail.ConversationReply, path: "/messenger"},
+		{name: "reply seen up to an earlier part", kind: mail.ConversationReply, change: func(e *store.OutboundEmail) { e.SeenPartID = 9 }, want: mail.ConversationReply, path: ""},
 		{name: "state change seen still goes (N3)", kind: mail.TicketStateChanged,
 			change: func(e *store.OutboundEmail) { e.SeenPartID = 10; e.Ticket = card }, want: mail.TicketStateChanged, path: "/portal/tickets/7", state: "Waiting on you"},
 		{name: "no address", kind: mail.TicketSubmitted, change: func(e *store.OutboundEmail) { e.Email = " " }, skip: SkipNoAddress},
