@@ -83,8 +83,8 @@ func NewTab(t testing.TB, ctx context.Context) context.Context {
 // Screenshot saves a PNG of the whole page at path (for docs/), when the directory exists.
 func Screenshot(t testing.TB, ctx context.Context, path string) {
 	t.Helper()
-	var png []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 90)); err != nil {
+	var png []byte // quality 100 makes chromedp capture PNG, not JPEG
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
 		t.Logf("browsertest: screenshot: %v", err)
 		return
 	}

@@ -115,6 +115,11 @@ func (d *Desk) CustomerSession(ctx context.Context, token string) (int64, error)
 	return id, err
 }
 
+// SignOut ends a customer session, in the Messenger and the portal alike.
+func (d *Desk) SignOut(ctx context.Context, token string) error {
+	return d.db.Tx(ctx, func(tx *store.Tx) error { return tx.DeleteCustomerSession(ctx, auth.HashToken(token)) })
+}
+
 // MarkSeen records that a contact has seen thread id up to its newest visible part, now (M3);
 // this clears the thread from the badge and holds back the emails of the replies seen (N2).
 func (d *Desk) MarkSeen(ctx context.Context, contactID, id int64) error {

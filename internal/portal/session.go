@@ -179,9 +179,13 @@ func sentence(s string) string {
 	return s
 }
 
-// logout ends the portal's hold on the session: its cookie goes. The session itself is the
-// Messenger's too, and ends when its identity does.
+// logout ends the session, the Messenger's too (one sign-in, one sign-out), and its cookie goes.
 func (p *Portal) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(cookieName); err == nil && c.Value != "" {
+		if err := p.desk.SignOut(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
 	p.clearCookie(w)
 	p.render(w, r, http.StatusOK, "message", messagePage{
 		page:    page{Title: "Signed out"},

@@ -78,6 +78,12 @@ func (q *Q) CustomerSession(ctx context.Context, hash []byte, now time.Time) (in
 	return contactID, time.Unix(expires, 0), nil
 }
 
+// DeleteCustomerSession ends one session, whether or not it existed.
+func (q *Q) DeleteCustomerSession(ctx context.Context, hash []byte) error {
+	_, err := q.exec(ctx, `DELETE FROM customer_sessions WHERE token_hash = $1`, hash)
+	return err
+}
+
 // DeleteExpiredCustomerSessions removes sessions that ended before now.
 func (q *Q) DeleteExpiredCustomerSessions(ctx context.Context, now time.Time) error {
 	_, err := q.exec(ctx, `DELETE FROM customer_sessions WHERE expires_at <= $1`, Unix(now))
