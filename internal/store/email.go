@@ -71,9 +71,9 @@ func (q *Q) EmailMessage(ctx context.Context, messageID string) (EmailThread, er
 // ThreadMessageIDs returns the newest limit Message-IDs of a contact's thread, oldest first,
 // for the References of the next email.
 func (q *Q) ThreadMessageIDs(ctx context.Context, contactID, conversationID int64, limit int) ([]string, error) {
-	rows, err := q.query(ctx, `SELECT message_id FROM (SELECT message_id, created_at, inbound FROM email_messages
-		WHERE contact_id = $1 AND conversation_id = $2 ORDER BY created_at DESC, message_id DESC LIMIT $3) x
-		ORDER BY created_at, message_id`, contactID, conversationID, limit)
+	rows, err := q.query(ctx, `SELECT message_id FROM (SELECT id, message_id FROM email_messages
+		WHERE conversation_id = $2 AND contact_id = $1 ORDER BY id DESC LIMIT $3) x
+		ORDER BY id`, contactID, conversationID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: thread message ids: %w", err)
 	}

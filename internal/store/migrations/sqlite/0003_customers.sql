@@ -51,13 +51,14 @@ CREATE TABLE email_threads (
     PRIMARY KEY (contact_id, conversation_id)
 );
 CREATE TABLE email_messages (
-    message_id      TEXT   PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id      TEXT   NOT NULL UNIQUE,
     contact_id      BIGINT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
     conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
     inbound         BOOLEAN NOT NULL,
     created_at      BIGINT NOT NULL
 );
-CREATE INDEX email_messages_thread ON email_messages (conversation_id, contact_id, created_at);
+CREATE INDEX email_messages_thread ON email_messages (conversation_id, contact_id, id);
 
 -- P2, M1: a customer signed in by their product's identity; the token is stored as SHA-256.
 CREATE TABLE customer_sessions (
