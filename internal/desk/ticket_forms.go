@@ -3,7 +3,6 @@ package desk
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/helpdesk/helpdesk/internal/conversation"
 	"github.com/helpdesk/helpdesk/internal/notify"
@@ -92,7 +91,7 @@ func (d *Desk) SubmitTicketForm(ctx context.Context, formID, contactID int64, at
 		if target.IsTicket && typ.Category == ticket.Customer {
 			// Converted meanwhile by a teammate, or by another form (CT2): convert would say
 			// the conversation is not found.
-			return &ticket.Error{Field: "form", Message: fmt.Sprintf("conversation %d is a ticket already", f.ConversationID)}
+			return &ticket.Error{Field: "form", Message: "this conversation is a ticket already"}
 		}
 		if typ.Category == ticket.Customer {
 			tk, err = d.convert(ctx, tx, Conversion{ConversationID: f.ConversationID, TypeID: typ.ID, Attributes: attrs}, author, ticket.ByContact, now)
