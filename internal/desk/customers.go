@@ -177,3 +177,28 @@ func (d *Desk) SignInWithUserHash(ctx context.Context, userID, userHash, configu
 	}
 	return d.SignIn(ctx, identity.Claims{UserID: userID, ExpiresAt: d.clock.Now().Add(UserHashSessionLength)})
 }
+
+// ErrEmailTaken says that an email's Message-ID was recorded already: the message was taken
+// before (a redelivery), and nothing was written now.
+var ErrEmailTaken = errors.New("desk: this email was taken already")
+
+// ContactReplyByEmail adds a customer's emailed reply to a conversation or ticket (E2), as
+// ContactReply or ContactReplyTicket would, recording the email's Message-ID in the same
+// transaction: a crash cannot leave the comment without the record, and a redelivered email is
+// ErrEmailTaken and writes nothing.
+func (d *Desk) ContactReplyByEmail(ctx context.Context, id, contactID int64, isTicket bool, body, messageID string) error {
+	record := func(tx *store.Tx) error {
+		added, err := tx.AddEmailMessage(ctx, messageID, contactID, id, true, d.clock.Now())
+		if err == nil && !added {
+			err = ErrEmailTaken
+		}
+		return err
+	}
+	var err error
+	if isTicket {
+		_, err = d.contactReplyTicket(ctx, id, contactID, body, record)
+	} else {
+		_, err = d.contactReply(ctx, id, contactID, body, record)
+	}
+	return err
+}

@@ -127,6 +127,11 @@ func (d *Desk) adminAuthor(ctx context.Context, adminID int64) (conversation.Aut
 
 // ContactReply adds a customer's comment; a snoozed or closed conversation opens (CV2).
 func (d *Desk) ContactReply(ctx context.Context, id, contactID int64, body string) (conversation.Conversation, error) {
+	return d.contactReply(ctx, id, contactID, body, nil)
+}
+
+// contactReply is ContactReply with also, when it is not nil, in the same transaction.
+func (d *Desk) contactReply(ctx context.Context, id, contactID int64, body string, also func(*store.Tx) error) (conversation.Conversation, error) {
 	contact, err := d.db.Read().Contact(ctx, contactID)
 	if err != nil {
 		return conversation.Conversation{}, notFound(err, "Contact")
@@ -136,6 +141,11 @@ func (d *Desk) ContactReply(ctx context.Context, id, contactID int64, body strin
 		// was deleted meanwhile is no longer a participant.
 		if err := tx.WithContacts(ctx, c); err != nil {
 			return nil, err
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
+				return nil, err
+			}
 		}
 		return c.ContactReplies(contactAuthor(contact), body, now)
 	})

@@ -134,6 +134,12 @@ func (d *Desk) crossPost(ctx context.Context, tx *store.Tx, tk ticket.Ticket, no
 // ContactReplyTicket adds a customer's comment to a ticket shared with them (CT1, BO2, TR1); a
 // snoozed or closed ticket opens again (CV2).
 func (d *Desk) ContactReplyTicket(ctx context.Context, id, contactID int64, body string) (conversation.Part, error) {
+	return d.contactReplyTicket(ctx, id, contactID, body, nil)
+}
+
+// contactReplyTicket is ContactReplyTicket with also, when it is not nil, in the same
+// transaction.
+func (d *Desk) contactReplyTicket(ctx context.Context, id, contactID int64, body string, also func(*store.Tx) error) (conversation.Part, error) {
 	contact, err := d.db.Read().Contact(ctx, contactID)
 	if err != nil {
 		return conversation.Part{}, notFound(err, "Contact")
@@ -143,6 +149,11 @@ func (d *Desk) ContactReplyTicket(ctx context.Context, id, contactID int64, body
 	_, err = d.changeTicket(ctx, id, func(tx *store.Tx, tk *ticket.Ticket, now time.Time) ([]conversation.Part, error) {
 		if err := tk.CanReply(author, conversation.PartComment); err != nil {
 			return nil, err
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
+				return nil, err
+			}
 		}
 		var err error
 		parts, err = tk.ContactReplies(author, body, now)

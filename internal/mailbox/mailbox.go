@@ -37,12 +37,11 @@
 //
 // # Taken once
 //
-// The Message-ID of every message taken is recorded (store.AddEmailMessage, inbound). A new
-// conversation and its Message-ID are written in one transaction. A reply is written by package
-// desk in a transaction of its own, so its Message-ID is checked before and recorded just after;
-// within one process, messages with the same Message-ID are taken one at a time. A crash
-// between the comment and the record, before the sender had its acknowledgement, can make the
-// sender's retry post the comment again: a duplicate rather than a loss.
+// The Message-ID of every message taken is recorded (store.AddEmailMessage, inbound), in the
+// transaction that writes what it brings: a new conversation, or a reply's comment
+// (desk.ContactReplyByEmail, which writes nothing for a Message-ID recorded already). A crash
+// before the commit loses nothing acknowledged (the sender had no 250 and sends again); a crash
+// after it leaves the record, so the sender's retry is taken as a duplicate.
 package mailbox
 
 import (
@@ -261,13 +260,18 @@ func (m *Mailbox) reply(ctx context.Context, e inbound.Email, id string, th stor
 		res.Outcome = Empty
 		return res, true, nil
 	}
-	if err := m.post(ctx, c, author, body); errors.Is(err, errCannotReply) {
+	err = m.post(ctx, c, author, body, id)
+	switch {
+	case errors.Is(err, desk.ErrEmailTaken):
+		log.Info("inbound email taken already (redelivered): nothing written")
+		res.Outcome = Duplicate
+		return res, true, nil
+	case errors.Is(err, errCannotReply):
 		log.Warn("inbound reply cannot be posted in its thread: starting a conversation instead", "err", err)
 		return Result{Reason: err.Error()}, false, nil
-	} else if err != nil {
+	case err != nil:
 		return Result{}, false, err
 	}
-	m.record(ctx, id, author.ID, c.ID, log)
 	log.Info("inbound email posted as the customer's comment", "contact_id", author.ID, "ticket", c.IsTicket)
 	res.Outcome = Replied
 	return res, true, nil
@@ -300,10 +304,11 @@ func (m *Mailbox) author(ctx context.Context, th store.EmailThread, sender strin
 	return c, store.Contact{}, errCannotReply
 }
 
-// post adds the comment through package desk, where the rules live. A rule that refuses it (a
-// ticket not shared with the customer, a participant removed meanwhile, a thread deleted
-// meanwhile) is errCannotReply.
-func (m *Mailbox) post(ctx context.Context, c conversation.Conversation, author store.Contact, body string) error {
+// post adds the comment through package desk, where the rules live, with the record of its
+// Message-ID id in the same transaction (desk.ErrEmailTaken when it was recorded already). A
+// rule that refuses it (a ticket not shared with the customer, a participant removed
+// meanwhile, a thread deleted meanwhile) is errCannotReply.
+func (m *Mailbox) post(ctx context.Context, c conversation.Conversation, author store.Contact, body, id string) error {
 	var err error
 	if c.IsTicket {
 		var tk ticket.Ticket
@@ -311,11 +316,9 @@ func (m *Mailbox) post(ctx context.Context, c conversation.Conversation, author 
 		if err == nil {
 			err = tk.CanReply(contactAuthor(author), conversation.PartComment)
 		}
-		if err == nil {
-			_, err = m.desk.ContactReplyTicket(ctx, c.ID, author.ID, body)
-		}
-	} else {
-		_, err = m.desk.ContactReply(ctx, c.ID, author.ID, body)
+	}
+	if err == nil {
+		err = m.desk.ContactReplyByEmail(ctx, c.ID, author.ID, c.IsTicket, body, "<"+id+">")
 	}
 	var ce *conversation.Error
 	var te *ticket.Error
