@@ -352,3 +352,11 @@ func nextUpdate(t *testing.T, ch <-chan event, ok func(liveState) bool) liveStat
 		}
 	}
 }
+
+// signInContact creates, through the API, the contact the host product's user_id will sign in
+// as, and returns its id.
+func (e *env) signInContact(userID, email, name string) string {
+	e.t.Helper()
+	return apitest.ID(e.MustDo(http.StatusOK, "POST", "/api/contacts", map[string]any{
+		"role": "user", "external_id": userID, "email": email, "name": name}))
+}
