@@ -39,6 +39,19 @@ func host(t *testing.T, e *env, jwt string) string {
 	return srv.URL
 }
 
+// browser starts a browser for the test, closed gracefully when the test ends (Chromium then
+// finishes writing its profile before the profile's directory is removed).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	ctx := browsertest.New(t)
+	t.Cleanup(func() {
+		if err := chromedp.Cancel(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			t.Logf("closing the browser: %v", err)
+		}
+	})
+	return ctx
+}
+
 // messengerFrame is the Messenger's iframe as the browser has it now: its node is fetched anew
 // for each query, since the frame navigates (signing in, then its pages).
 func messengerFrame(ctx context.Context) (*cdp.Node, error) {
@@ -145,7 +158,7 @@ func TestM1_MessengerEmbedsWithOneScriptTagAndSignsTheUserIn(t *testing.T) {
 	e.createTicket(question, casey, "My invoice is wrong", "The total counts shipping twice.", nil)
 	page := host(t, e, e.jwt("u-1", "casey@example.com", "Casey"))
 
-	ctx := browsertest.New(t)
+	ctx := browser(t)
 	if err := chromedp.Run(ctx, chromedp.Navigate(page), chromedp.WaitVisible("#helpdesk-launcher", chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +201,7 @@ func TestM3_TeammateReplyArrivesLiveAndTheBadgeFollows(t *testing.T) {
 	id := e.createTicket(question, casey, "Parcel never arrived", "Ordered on Monday.", nil)
 	page := host(t, e, e.jwt("u-1", "casey@example.com", "Casey"))
 
-	ctx := browsertest.New(t)
+	ctx := browser(t)
 	if err := chromedp.Run(ctx, chromedp.Navigate(page), chromedp.WaitVisible("#helpdesk-launcher", chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
