@@ -189,6 +189,16 @@ func TestM1_MessengerEmbedsWithOneScriptTagAndSignsTheUserIn(t *testing.T) {
 		chromedp.WaitNotVisible("#helpdesk-messenger", chromedp.ByQuery)); err != nil {
 		t.Fatalf("closing with the keyboard: %v", err)
 	}
+
+	// When the identity ends, so does the session: the open Messenger says so at once (the
+	// event stream), and reloading it signs in again, which the expired identity cannot.
+	if err := chromedp.Run(ctx, chromedp.Click("#helpdesk-launcher", chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(2 * time.Hour)
+	frameText(t, ctx, "main", "Your session has ended", 15*time.Second)
+	clickInFrame(t, ctx, "[data-reload]")
+	frameText(t, ctx, "#signin-status", "the identity token has expired", 15*time.Second)
 }
 
 // TestM3_TeammateReplyArrivesLiveAndTheBadgeFollows: the customer opens a ticket in the

@@ -107,6 +107,24 @@
     if (watching() && live && live.dataset.mode === 'append') refresh();
   }
 
+  // showExpired shows the page saying the session has ended.
+  function showExpired() {
+    if (expired) return;
+    expired = true;
+    tell({ type: 'helpdesk:badge', count: 0 });
+    if (window.htmx) htmx.ajax('GET', base + '/', { target: 'body', swap: 'innerHTML' });
+  }
+
+  // A live refresh that fails leaves the page as it is (an error page must not land inside the
+  // timeline); an ended session shows the page saying so. Pages the customer navigates to,
+  // error pages included, show as they are.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var d = e.detail || {};
+    if (!d.xhr || d.xhr.status < 400 || d.boosted || d.target === document.body) return;
+    d.shouldSwap = false;
+    if (d.xhr.status === 401) showExpired();
+  });
+
   function listen() {
     var stream = new EventSource(base + '/events');
     stream.addEventListener('update', function (e) {
@@ -120,10 +138,8 @@
       if (newer(state.last)) refresh();
     });
     stream.addEventListener('expired', function () {
-      expired = true;
       stream.close();
-      tell({ type: 'helpdesk:badge', count: 0 });
-      if (window.htmx) htmx.ajax('GET', base + '/', { target: 'body', swap: 'innerHTML' });
+      showExpired();
     });
     document.addEventListener('visibilitychange', whenWatched);
   }
