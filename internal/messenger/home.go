@@ -23,12 +23,11 @@ const listLimit = 500
 
 // threadItem is a thread in a list.
 type threadItem struct {
-	URL     string
-	Title   string
-	Excerpt string
-	Ticket  *ticketSummary
-	Unseen  int
-	When    when
+	URL    string
+	Title  string
+	Ticket *ticketSummary
+	Unseen int
+	When   when
 }
 
 // ticketSummary is a ticket as lists show it: never an internal label.
@@ -49,11 +48,9 @@ func (v *visit) threadItem(th store.CustomerThread) threadItem {
 		}
 		return it
 	}
-	it.Title = th.Title
-	it.Excerpt = excerpt(th.FirstBody, 90)
-	if it.Title == "" {
-		it.Title, it.Excerpt = it.Excerpt, ""
-	}
+	// A conversation goes by its first message: its title, if a teammate gave it one, is
+	// theirs (a title change is an internal event, N5).
+	it.Title = excerpt(th.FirstBody, 90)
 	if it.Title == "" {
 		it.Title = "Conversation"
 	}

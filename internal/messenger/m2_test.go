@@ -26,6 +26,7 @@ func TestM2_ThreadShowsCommentsAndCustomerVisibleEventsOnly(t *testing.T) {
 	// A conversation, with everything a teammate may do in it.
 	conv := c.startConversation("My printer is on fire")
 	e.comment(conv, "<p>Have you tried water?</p>")
+	e.MustDo(http.StatusOK, "PUT", "/api/conversations/"+conv, map[string]any{"title": "Internal title: fire hazard"})
 	e.note(conv, "<p>Internal: customer is VIP</p>")
 	e.MustDo(http.StatusOK, "POST", "/api/conversations/"+conv+"/parts", map[string]any{
 		"message_type": "assignment", "type": "admin", "admin_id": itoa(e.Admin.ID), "assignee_id": itoa(bea.ID), "body": "<p>Assigned for the secret reason</p>"})
@@ -46,7 +47,7 @@ func TestM2_ThreadShowsCommentsAndCustomerVisibleEventsOnly(t *testing.T) {
 			t.Errorf("conversation: missing %q", want)
 		}
 	}
-	for _, secret := range []string{"VIP", "secret reason", "Tracker title secret", "Incident-77", "Root cause", "Tracker note secret",
+	for _, secret := range []string{"VIP", "secret reason", "Internal title", "Tracker title secret", "Incident-77", "Root cause", "Tracker note secret",
 		"Refund check", "Waiting on", "Bea Teammate", "javascript:", "onclick", "<script>", "alert(2)", "onerror", "steal()"} {
 		if strings.Contains(text, secret) {
 			t.Errorf("conversation shows %q", secret)
@@ -120,7 +121,7 @@ func TestM2_ThreadShowsCommentsAndCustomerVisibleEventsOnly(t *testing.T) {
 	}
 
 	// The lists: Messages has both threads, Tickets the ticket, with the portal banner (P7).
-	if m := c.mustGet("/messages"); !m.has("My printer is on fire") || !m.has("Refund please") || m.has("Dana") {
+	if m := c.mustGet("/messages"); !m.has("My printer is on fire") || !m.has("Refund please") || m.has("Dana") || m.has("Internal title") {
 		t.Errorf("messages list: %s", m.Body)
 	}
 	tickets := c.mustGet("/tickets")

@@ -97,6 +97,21 @@ func (m *Messenger) loadThread(ctx context.Context, v *visit, r *http.Request) (
 // then (M3).
 func watching(r *http.Request) bool { return r.URL.Query().Get("peek") != "1" }
 
+// markSeen records that the contact has seen the thread up to its newest visible part, now
+// (M3), unless that is recorded already: the reads spare the database a write on every look.
+func (m *Messenger) markSeen(ctx context.Context, contactID, id int64) error {
+	q := m.db.Read()
+	last, err := q.LastVisiblePart(ctx, id)
+	if err != nil {
+		return err
+	}
+	seen, _, err := q.Seen(ctx, contactID, id)
+	if err != nil || seen >= last {
+		return err
+	}
+	return m.desk.MarkSeen(ctx, contactID, id)
+}
+
 // thread shows a thread and marks it seen (M3): the badge clears and the time is recorded.
 func (m *Messenger) thread(w http.ResponseWriter, r *http.Request, v *visit) error {
 	p, err := m.threadPage(r, v)
@@ -115,7 +130,7 @@ func (m *Messenger) threadPage(r *http.Request, v *visit) (*threadPage, error) {
 		return nil, err
 	}
 	if watching(r) {
-		if err := m.desk.MarkSeen(ctx, v.contactID, th.ID); err != nil {
+		if err := m.markSeen(ctx, v.contactID, th.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -145,7 +160,7 @@ func (m *Messenger) threadParts(w http.ResponseWriter, r *http.Request, v *visit
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	if watching(r) {
-		if err := m.desk.MarkSeen(ctx, v.contactID, th.ID); err != nil {
+		if err := m.markSeen(ctx, v.contactID, th.ID); err != nil {
 			return err
 		}
 	}
