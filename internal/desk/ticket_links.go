@@ -48,7 +48,8 @@ func (d *Desk) UnlinkTicket(ctx context.Context, ticketID, adminID, targetID int
 			return nil, notFound(err, "Conversation linked to this ticket")
 		}
 		event := conversation.Part{Type: conversation.PartUnlinked, Author: admin, CreatedAt: now, SourceTicketID: tk.ID}
-		if err := tx.AddParts(ctx, targetID, []conversation.Part{event}); err != nil {
+		from := &notify.Source{Category: tk.Category, Shared: tk.IsShared}
+		if err := d.post(ctx, tx, targetID, notify.ThreadOf(), from, []conversation.Part{event}); err != nil {
 			return nil, err
 		}
 		tk.UpdatedAt = now
@@ -124,7 +125,11 @@ func (d *Desk) crossPost(ctx context.Context, tx *store.Tx, tk ticket.Ticket, no
 		if err := tx.UpdateConversation(ctx, &c); err != nil {
 			return err
 		}
-		if err := tx.AddParts(ctx, id, parts); err != nil {
+		th := notify.ThreadOf()
+		if c.IsTicket {
+			th = notify.ThreadOfTicket(ticket.Customer) // links go to Customer tickets only
+		}
+		if err := d.post(ctx, tx, id, th, &notify.Source{Category: tk.Category, Shared: tk.IsShared}, parts); err != nil {
 			return err
 		}
 	}

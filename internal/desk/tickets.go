@@ -199,7 +199,7 @@ func (d *Desk) link(ctx context.Context, tx *store.Tx, tk *ticket.Ticket, target
 		return err
 	}
 	event.SourceTicketID = target.ID
-	return tx.AddParts(ctx, tk.ID, []conversation.Part{event})
+	return d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, []conversation.Part{event})
 }
 
 // threadOfTarget describes the timeline of a conversation or Customer ticket a ticket links to.
