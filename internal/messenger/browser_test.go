@@ -272,3 +272,66 @@ func TestM3_TeammateReplyArrivesLiveAndTheBadgeFollows(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCT3_TicketFormInTheBrowser: the form a teammate sent shows in the conversation; a
+// required field left empty is refused with the problem next to it and what was typed kept;
+// filled in, the ticket is created and shown at the top.
+func TestCT3_TicketFormInTheBrowser(t *testing.T) {
+	e := start(t)
+	ret := e.CreateTicketType("Return", ticket.Customer, nil,
+		ticket.Attribute{Name: "Order number", DataType: ticket.String, VisibleToContacts: true, RequiredForContacts: true},
+		ticket.Attribute{Name: "Reason", DataType: ticket.List, ListItems: []string{"Damaged", "Late"}, VisibleToContacts: true})
+	casey := e.signInContact("u-1", "casey@example.com", "Casey")
+	conv, _ := e.MustDo(http.StatusOK, "POST", "/api/conversations", map[string]any{
+		"from": map[string]any{"type": "user", "id": casey}, "body": "<p>My vase arrived broken</p>"})["conversation_id"].(string)
+	convID, _ := strconv.ParseInt(conv, 10, 64)
+	if _, err := e.Server.Desk().SendTicketForm(context.Background(), convID, e.Admin.ID, ret.ID); err != nil {
+		t.Fatal(err)
+	}
+	page := host(t, e, e.jwt("u-1", "casey@example.com", "Casey"))
+
+	ctx := browser(t)
+	if err := chromedp.Run(ctx, chromedp.Navigate(page), chromedp.WaitVisible("#helpdesk-launcher", chromedp.ByQuery),
+		chromedp.Click("#helpdesk-launcher", chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	clickInFrame(t, ctx, `nav a[href$="/messages"]`)
+	frameText(t, ctx, "main", "My vase arrived broken", 10*time.Second)
+	clickInFrame(t, ctx, "main a.item")
+	frameText(t, ctx, ".form-part", "Order number", 10*time.Second)
+
+	// Submitted without the order number: refused next to the field, the title kept.
+	inFrame(t, ctx, "fill the form", 10*time.Second, func(frame *cdp.Node) []chromedp.Action {
+		return []chromedp.Action{
+			chromedp.SendKeys(`.form-part input[type=text]`, "Broken vase", chromedp.ByQuery, chromedp.FromNode(frame)),
+			chromedp.Click(".form-part button[type=submit]", chromedp.ByQuery, chromedp.FromNode(frame)),
+		}
+	})
+	frameText(t, ctx, ".form-part .error", "Order number is required to create a Return ticket", 10*time.Second)
+	inFrame(t, ctx, "the title is kept", 10*time.Second, func(frame *cdp.Node) []chromedp.Action {
+		var v string
+		return []chromedp.Action{
+			chromedp.Value(`.form-part input[type=text]`, &v, chromedp.ByQuery, chromedp.FromNode(frame)),
+			chromedp.ActionFunc(func(context.Context) error {
+				if v != "Broken vase" {
+					return fmt.Errorf("title %q", v)
+				}
+				return nil
+			}),
+		}
+	})
+	launcherCount(t, ctx, 0, 10*time.Second) // the form was news, seen when the conversation opened
+	screenshot(t, ctx, "form")
+
+	inFrame(t, ctx, "fill the order number", 10*time.Second, func(frame *cdp.Node) []chromedp.Action {
+		return []chromedp.Action{
+			chromedp.SendKeys(`.form-part input[aria-invalid=true]`, "A-1001", chromedp.ByQuery, chromedp.FromNode(frame)),
+			chromedp.Click(".form-part button[type=submit]", chromedp.ByQuery, chromedp.FromNode(frame)),
+		}
+	})
+	frameText(t, ctx, "#ticket-card", "Broken vase", 10*time.Second)
+	frameText(t, ctx, ".form-part", "Submitted", 10*time.Second)
+	if tk := e.MustDo(http.StatusOK, "GET", "/api/tickets/"+conv, nil); tk["ticket_attributes"].(map[string]any)["Order number"] != "A-1001" {
+		t.Errorf("ticket attributes: %v", tk["ticket_attributes"])
+	}
+}

@@ -326,6 +326,22 @@ func TestBO10_SharedBackOfficeTicketLooksLikeACustomerTicket(t *testing.T) {
 			t.Errorf("the Back-office ticket's own id %s: %d, want 404", id, p.Status)
 		}
 	}
+	// A form of the Back-office type sent into a conversation: submitting it shares the new
+	// ticket, which shows at the top of that conversation like any other (CT3, BO11).
+	third := c.startConversation("I want the beta too")
+	thirdID, _ := strconv.ParseInt(third, 10, 64)
+	form, err := e.Server.Desk().SendTicketForm(context.Background(), thirdID, e.Admin.ID, beta.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := inputNames(t, c.mustGet("/c/"+third).Body)
+	if p := c.post("/c/"+third+"/forms/"+itoa(form.ID), url.Values{names["Title"]: {"Beta for Casey"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("submit the Back-office form: %d %s", p.Status, p.Body)
+	}
+	if p := c.mustGet("/c/" + third); !p.has(`id="ticket-card"`) || !p.has("Beta for Casey") || !p.has("Beta access") || !p.has("data-submitted") {
+		t.Errorf("the conversation after the Back-office form: %s", p.Body)
+	}
+
 	// The customer answers in the conversation, where the front line sees it.
 	if p := c.post("/c/"+conv+"/reply", url.Values{"body": {"Here are my details"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("reply: %d %s", p.Status, p.Body)

@@ -160,7 +160,17 @@
     localTimes(root);
     var closers = document.querySelectorAll('[data-close]');
     for (var i = 0; i < closers.length; i++) closers[i].hidden = !embedded;
+    var active = document.activeElement, main = document.getElementById('main');
+    if (navigated && active && active !== document.body && main && main.contains(active)) {
+      return; // the customer is already at work in the new page: leave them there
+    }
     if (navigated) {
+      // A refused form: to the first field with a problem.
+      var invalid = document.querySelector('[aria-invalid="true"]');
+      if (invalid) {
+        invalid.focus();
+        return;
+      }
       scrollToBottom();
       var focus = document.querySelector('[data-autofocus]') || document.querySelector('main h1') || document.getElementById('main');
       if (focus) {
