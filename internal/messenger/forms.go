@@ -223,7 +223,7 @@ func (m *Messenger) submitForm(w http.ResponseWriter, r *http.Request, v *visit)
 			f.Submitted = false
 		}
 	}
-	m.render(w, http.StatusUnprocessableEntity, "thread", p)
+	m.render(w, r, http.StatusUnprocessableEntity, "thread", p)
 	return nil
 }
 
@@ -238,7 +238,7 @@ func (m *Messenger) ticketTypes(w http.ResponseWriter, r *http.Request, v *visit
 	if err != nil {
 		return err
 	}
-	m.render(w, http.StatusOK, "types", &typesPage{Page: Page{Title: "Create a ticket", Base: v.base, Tab: "tickets"}, Types: types})
+	m.render(w, r, http.StatusOK, "types", &typesPage{Page: Page{Title: "Create a ticket", Base: v.base, Tab: "tickets"}, Types: types})
 	return nil
 }
 
@@ -275,7 +275,7 @@ func (m *Messenger) newTicket(w http.ResponseWriter, r *http.Request, v *visit) 
 	if err != nil {
 		return err
 	}
-	m.render(w, http.StatusOK, "ticketnew", m.newTicketPage(v, typ))
+	m.render(w, r, http.StatusOK, "ticketnew", m.newTicketPage(v, typ))
 	return nil
 }
 
@@ -301,6 +301,6 @@ func (m *Messenger) createTicket(w http.ResponseWriter, r *http.Request, v *visi
 			return err
 		}
 	}
-	m.render(w, http.StatusUnprocessableEntity, "ticketnew", p)
+	m.render(w, r, http.StatusUnprocessableEntity, "ticketnew", p)
 	return nil
 }

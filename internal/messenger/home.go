@@ -122,7 +122,7 @@ func (m *Messenger) home(w http.ResponseWriter, r *http.Request, v *visit) error
 	if p.Types, err = m.customerTypes(ctx, v); err != nil {
 		return err
 	}
-	m.render(w, http.StatusOK, "home", p)
+	m.render(w, r, http.StatusOK, "home", p)
 	return nil
 }
 
@@ -160,7 +160,7 @@ func (m *Messenger) list(w http.ResponseWriter, r *http.Request, v *visit, ticke
 			p.Items = append(p.Items, v.threadItem(th))
 		}
 	}
-	m.render(w, http.StatusOK, "list", p)
+	m.render(w, r, http.StatusOK, "list", p)
 	return nil
 }
 
@@ -182,7 +182,7 @@ type newPage struct {
 }
 
 func (m *Messenger) newConversation(w http.ResponseWriter, r *http.Request, v *visit) error {
-	m.render(w, http.StatusOK, "new", &newPage{Page: Page{Title: "New message", Base: v.base, Tab: "messages"}})
+	m.render(w, r, http.StatusOK, "new", &newPage{Page: Page{Title: "New message", Base: v.base, Tab: "messages"}})
 	return nil
 }
 
@@ -192,7 +192,7 @@ func (m *Messenger) startConversation(w http.ResponseWriter, r *http.Request, v 
 	c, err := m.desk.StartConversation(r.Context(), v.contactID, textToHTML(body))
 	var bad *conversation.Error
 	if errors.As(err, &bad) {
-		m.render(w, http.StatusUnprocessableEntity, "new", &newPage{Page: Page{Title: "New message", Base: v.base, Tab: "messages"},
+		m.render(w, r, http.StatusUnprocessableEntity, "new", &newPage{Page: Page{Title: "New message", Base: v.base, Tab: "messages"},
 			Body: body, Error: "Please write your message first."})
 		return nil
 	}

@@ -26,6 +26,7 @@ type Page struct {
 	Version int64
 	Refresh string
 	Mode    string
+	Partial bool // asked for by htmx, which keeps the page's <head>
 }
 
 func (p *Page) page() *Page { return p }
@@ -55,15 +56,18 @@ func newNonce() string {
 }
 
 // render writes page name with data and status.
-func (m *Messenger) render(w http.ResponseWriter, status int, name string, data pager) {
-	m.renderTemplate(w, status, name, "layout", data)
+func (m *Messenger) render(w http.ResponseWriter, r *http.Request, status int, name string, data pager) {
+	m.renderTemplate(w, r, status, name, "layout", data)
 }
 
 // renderTemplate writes one template of page name's set: the whole page ("layout") or a
 // fragment of it.
-func (m *Messenger) renderTemplate(w http.ResponseWriter, status int, name, tmpl string, data pager) {
+func (m *Messenger) renderTemplate(w http.ResponseWriter, r *http.Request, status int, name, tmpl string, data pager) {
 	p := data.page()
 	p.Nonce = newNonce()
+	// htmx keeps the <head> of the page it swaps into, so pages it asks for are sent without
+	// their stylesheet (its nonce is not the page's, and the browser would complain).
+	p.Partial = r.Header.Get("HX-Request") == "true"
 	var b bytes.Buffer
 	if err := m.pages[name].ExecuteTemplate(&b, tmpl, data); err != nil {
 		m.log.Error("messenger: rendering", "page", name, "template", tmpl, "err", err)
@@ -86,19 +90,19 @@ type problemPage struct {
 }
 
 // problem answers with a problem page.
-func (m *Messenger) problem(w http.ResponseWriter, status int, base, heading, message string) {
-	m.render(w, status, "problem", &problemPage{Page: Page{Title: heading, Base: base}, Heading: heading, Message: message})
+func (m *Messenger) problem(w http.ResponseWriter, r *http.Request, status int, base, heading, message string) {
+	m.render(w, r, status, "problem", &problemPage{Page: Page{Title: heading, Base: base}, Heading: heading, Message: message})
 }
 
 // notFoundPage is the answer for anything that is not there, or not the contact's: the two
 // look alike (N5).
 func (m *Messenger) notFoundPage(w http.ResponseWriter, r *http.Request) {
-	m.problem(w, http.StatusNotFound, "", "Not found", "There is nothing here. It may have moved, or the link is not quite right.")
+	m.problem(w, r, http.StatusNotFound, "", "Not found", "There is nothing here. It may have moved, or the link is not quite right.")
 }
 
 // expired is the answer once a session has ended.
-func (m *Messenger) expired(w http.ResponseWriter) {
-	m.render(w, http.StatusUnauthorized, "problem", &problemPage{Page: Page{Title: "Please reload"},
+func (m *Messenger) expired(w http.ResponseWriter, r *http.Request) {
+	m.render(w, r, http.StatusUnauthorized, "problem", &problemPage{Page: Page{Title: "Please reload"},
 		Heading: "Your session has ended", Message: "Please reload the page to continue.", Reload: true})
 }
 
@@ -107,11 +111,11 @@ func (m *Messenger) expired(w http.ResponseWriter) {
 func (m *Messenger) fail(w http.ResponseWriter, r *http.Request, v *visit, err error) {
 	var nf *desk.NotFoundError
 	if errors.Is(err, store.ErrNotFound) || errors.As(err, &nf) {
-		m.problem(w, http.StatusNotFound, v.base, "Not found", "There is nothing here. It may have moved, or the link is not quite right.")
+		m.problem(w, r, http.StatusNotFound, v.base, "Not found", "There is nothing here. It may have moved, or the link is not quite right.")
 		return
 	}
 	m.log.Error("messenger: request failed", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
-	m.problem(w, http.StatusInternalServerError, v.base, "Something went wrong", "We could not do that just now. Please try again in a moment.")
+	m.problem(w, r, http.StatusInternalServerError, v.base, "Something went wrong", "We could not do that just now. Please try again in a moment.")
 }
 
 // redactPath hides the session token of a Messenger path, for logs.

@@ -27,7 +27,7 @@ func (m *Messenger) session(fn func(http.ResponseWriter, *http.Request, *visit) 
 		tok := r.PathValue("tok")
 		contactID, err := m.desk.CustomerSession(r.Context(), tok)
 		if errors.Is(err, store.ErrNotFound) {
-			m.expired(w)
+			m.expired(w, r)
 			return
 		}
 		v := &visit{token: tok, contactID: contactID, base: "/messenger/s/" + tok}
@@ -81,7 +81,7 @@ func (m *Messenger) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 	} else {
 		if err := r.ParseForm(); err != nil {
-			m.refuse(w, false, http.StatusBadRequest, "the identity could not be read")
+			m.refuse(w, r, false, http.StatusBadRequest, "the identity could not be read")
 			return
 		}
 		req = signInRequest{UserJWT: r.PostFormValue("user_jwt"), UserID: r.PostFormValue("user_id"), UserHash: r.PostFormValue("user_hash")}
@@ -99,14 +99,14 @@ func (m *Messenger) signIn(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.As(err, &refused):
 		m.log.Info("messenger: identity refused", "reason", refused.Error())
-		m.refuse(w, asJSON, http.StatusUnauthorized, refused.Reason.Error())
+		m.refuse(w, r, asJSON, http.StatusUnauthorized, refused.Reason.Error())
 		return
 	case errors.As(err, &conflict):
-		m.refuse(w, asJSON, http.StatusConflict, conflict.Message)
+		m.refuse(w, r, asJSON, http.StatusConflict, conflict.Message)
 		return
 	case err != nil:
 		m.log.Error("messenger: sign in", "err", err)
-		m.refuse(w, asJSON, http.StatusInternalServerError, "we could not sign you in just now; please try again in a moment")
+		m.refuse(w, r, asJSON, http.StatusInternalServerError, "we could not sign you in just now; please try again in a moment")
 		return
 	}
 	url := "/messenger/s/" + s.Token + "/"
@@ -124,12 +124,12 @@ type refusedPage struct {
 	Reason string
 }
 
-func (m *Messenger) refuse(w http.ResponseWriter, asJSON bool, status int, reason string) {
+func (m *Messenger) refuse(w http.ResponseWriter, r *http.Request, asJSON bool, status int, reason string) {
 	if asJSON {
 		writeJSON(w, status, signInError{Error: reason})
 		return
 	}
-	m.render(w, status, "refused", &refusedPage{Page: Page{Title: "Cannot sign you in"}, Reason: reason})
+	m.render(w, r, status, "refused", &refusedPage{Page: Page{Title: "Cannot sign you in"}, Reason: reason})
 }
 
 // framePage is the page the launcher's iframe opens: its script posts the identity from the
@@ -137,7 +137,7 @@ func (m *Messenger) refuse(w http.ResponseWriter, asJSON bool, status int, reaso
 type framePage struct{ Page }
 
 func (m *Messenger) serveFrame(w http.ResponseWriter, r *http.Request) {
-	m.render(w, http.StatusOK, "frame", &framePage{Page{Title: "Messenger"}})
+	m.render(w, r, http.StatusOK, "frame", &framePage{Page{Title: "Messenger"}})
 }
 
 // serveEmbedScript is the one script a host page includes (M1).

@@ -118,7 +118,7 @@ func (m *Messenger) thread(w http.ResponseWriter, r *http.Request, v *visit) err
 	if err != nil {
 		return err
 	}
-	m.render(w, http.StatusOK, "thread", p)
+	m.render(w, r, http.StatusOK, "thread", p)
 	return nil
 }
 
@@ -176,7 +176,7 @@ func (m *Messenger) threadParts(w http.ResponseWriter, r *http.Request, v *visit
 		p.After = after
 		p.Refresh = fmt.Sprintf("%s/c/%d/parts?after=%d", v.base, th.ID, after)
 	}
-	m.renderTemplate(w, http.StatusOK, "thread", "fragment", p)
+	m.renderTemplate(w, r, http.StatusOK, "thread", "fragment", p)
 	return nil
 }
 
@@ -466,7 +466,7 @@ func (m *Messenger) reply(w http.ResponseWriter, r *http.Request, v *visit) erro
 			return perr
 		}
 		p.Reply, p.ReplyError = text, replyProblem(msg)
-		m.render(w, http.StatusUnprocessableEntity, "thread", p)
+		m.render(w, r, http.StatusUnprocessableEntity, "thread", p)
 		return nil
 	}
 	if err != nil {
