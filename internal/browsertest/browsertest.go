@@ -58,6 +58,11 @@ func New(t testing.TB) context.Context {
 	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
 	ctx, cancelTimeout := context.WithTimeout(ctx, Timeout)
 	t.Cleanup(func() {
+		// Close the browser and wait for it, so that its profile directory (t.TempDir, removed
+		// after this) is no longer being written.
+		if ctx.Err() == nil { // a test may have closed it already
+			_ = chromedp.Cancel(ctx)
+		}
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()

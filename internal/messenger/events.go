@@ -25,11 +25,11 @@ func (m *Messenger) liveState(ctx context.Context, contactID int64) (liveState, 
 	if err != nil {
 		return liveState{}, err
 	}
-	newest, err := q.CustomerThreads(ctx, contactID, 1)
+	last, err := q.NewestVisiblePart(ctx, contactID)
 	if err != nil {
 		return liveState{}, err
 	}
-	return liveState{Badge: n, Last: version(newest)}, nil
+	return liveState{Badge: n, Last: last}, nil
 }
 
 // events streams the contact's live state as server-sent events: an "update" when it

@@ -366,3 +366,17 @@ func (q *Q) LastVisiblePart(ctx context.Context, conversationID int64) (int64, e
 	}
 	return id, nil
 }
+
+// NewestVisiblePart returns the id of the newest visible part of all a contact's threads (0 for
+// none): what a live Messenger compares to know it has news. It reads each thread's newest
+// visible part from the index, not the threads' parts.
+func (q *Q) NewestVisiblePart(ctx context.Context, contactID int64) (int64, error) {
+	var id int64
+	err := q.row(ctx, `SELECT COALESCE(MAX((SELECT MAX(p.id) FROM conversation_parts p WHERE p.conversation_id = cc.conversation_id AND p.visible)), 0)
+		FROM conversation_contacts cc JOIN conversations c ON c.id = cc.conversation_id LEFT JOIN tickets t ON t.id = c.id
+		WHERE cc.contact_id = $1 AND (c.kind = 'conversation' OR t.category = 'Customer')`, contactID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: newest visible part: %w", translate(err))
+	}
+	return id, nil
+}
