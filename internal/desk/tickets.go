@@ -51,95 +51,92 @@ func (d *Desk) CreateTicket(ctx context.Context, n NewTicket) (ticket.Ticket, er
 
 // createTicket is CreateTicket inside tx.
 func (d *Desk) createTicket(ctx context.Context, tx *store.Tx, n NewTicket, now time.Time) (tk ticket.Ticket, err error) {
-	err = func() error {
-		typ, err := tx.TicketType(ctx, n.TypeID)
+	typ, err := tx.TicketType(ctx, n.TypeID)
+	if err != nil {
+		return tk, notFound(err, "Ticket type")
+	}
+	if typ.Archived {
+		return tk, &ticket.Error{Field: "ticket_type_id", Message: fmt.Sprintf("ticket type %q is archived", typ.Name)}
+	}
+	who := ticket.ByTeammate
+	if n.By.IsContact() {
+		who = ticket.ByContact
+	}
+	values, err := typ.Validate(n.Attributes, who, false)
+	if err != nil {
+		return tk, err
+	}
+	title, _ := values[ticket.TitleAttribute].(string)
+	description, _ := values[ticket.DescriptionAttribute].(string)
+	delete(values, ticket.TitleAttribute)
+	delete(values, ticket.DescriptionAttribute)
+	contactIDs, err := d.resolveContacts(ctx, tx, n.Contacts, now)
+	if err != nil {
+		return tk, err
+	}
+	if typ.Category == ticket.Customer && len(contactIDs) == 0 {
+		return tk, &ticket.Error{Field: "contacts", Message: "a Customer ticket needs the contact it is for"}
+	}
+	var link *ticket.Target
+	if n.LinkTo != 0 {
+		t, err := tx.LinkTarget(ctx, n.LinkTo)
 		if err != nil {
-			return notFound(err, "Ticket type")
+			return tk, notFound(err, "Conversation to link")
 		}
-		if typ.Archived {
-			return &ticket.Error{Field: "ticket_type_id", Message: fmt.Sprintf("ticket type %q is archived", typ.Name)}
+		link = &t
+	}
+	shared, err := ticket.Sharing(typ, n.Shared, link)
+	if err != nil {
+		return tk, err
+	}
+	companyID, err := d.chooseCompany(ctx, tx, contactIDs, n.CompanyID)
+	if err != nil {
+		return tk, err
+	}
+	if n.AdminID != 0 {
+		if err := tx.AdminExists(ctx, n.AdminID); err != nil {
+			return tk, notFound(err, "Assignee admin")
 		}
-		who := ticket.ByTeammate
-		if n.By.IsContact() {
-			who = ticket.ByContact
+	}
+	if n.TeamID != 0 {
+		if _, err := tx.Team(ctx, n.TeamID); err != nil {
+			return tk, notFound(err, "Assignee team")
 		}
-		values, err := typ.Validate(n.Attributes, who, false)
-		if err != nil {
-			return err
-		}
-		title, _ := values[ticket.TitleAttribute].(string)
-		description, _ := values[ticket.DescriptionAttribute].(string)
-		delete(values, ticket.TitleAttribute)
-		delete(values, ticket.DescriptionAttribute)
-		contactIDs, err := d.resolveContacts(ctx, tx, n.Contacts, now)
-		if err != nil {
-			return err
-		}
-		if typ.Category == ticket.Customer && len(contactIDs) == 0 {
-			return &ticket.Error{Field: "contacts", Message: "a Customer ticket needs the contact it is for"}
-		}
-		var link *ticket.Target
-		if n.LinkTo != 0 {
-			t, err := tx.LinkTarget(ctx, n.LinkTo)
-			if err != nil {
-				return notFound(err, "Conversation to link")
-			}
-			link = &t
-		}
-		shared, err := ticket.Sharing(typ, n.Shared, link)
-		if err != nil {
-			return err
-		}
-		companyID, err := d.chooseCompany(ctx, tx, contactIDs, n.CompanyID)
-		if err != nil {
-			return err
-		}
-		if n.AdminID != 0 {
-			if err := tx.AdminExists(ctx, n.AdminID); err != nil {
-				return notFound(err, "Assignee admin")
-			}
-		}
-		if n.TeamID != 0 {
-			if _, err := tx.Team(ctx, n.TeamID); err != nil {
-				return notFound(err, "Assignee team")
-			}
-		}
-		states, err := tx.TicketStates(ctx)
-		if err != nil {
-			return err
-		}
-		initial, ok := states.Initial()
-		if !ok {
-			return errors.New("desk: no Submitted ticket state")
-		}
-		created := now
-		if !n.CreatedAt.IsZero() {
-			created = n.CreatedAt
-		}
-		source := n.By
-		tk = ticket.Ticket{
-			Conversation: conversation.Conversation{
-				IsTicket: true, Title: strings.TrimSpace(title), State: conversation.Open,
-				AdminAssigneeID: n.AdminID, TeamAssigneeID: n.TeamID, ContactIDs: contactIDs,
-				Source:    conversation.Source{Type: "ticket", DeliveredAs: deliveredAs(source), Body: description, Author: source},
-				CreatedAt: created, UpdatedAt: now,
-			},
-			Type: typ, Category: typ.Category, State: initial, Description: ticket.SanitizeDescription(description),
-			Attributes: values, IsShared: shared, CompanyID: companyID,
-		}
-		if err := tx.CreateTicket(ctx, &tk); err != nil {
-			return err
-		}
-		parts := []conversation.Part{{Type: conversation.PartTicketCreated, Author: source, CreatedAt: now}}
-		if err := d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, parts); err != nil {
-			return err
-		}
-		if link != nil {
-			return d.link(ctx, tx, &tk, *link, source, now)
-		}
-		return nil
-	}()
-	return tk, err
+	}
+	states, err := tx.TicketStates(ctx)
+	if err != nil {
+		return tk, err
+	}
+	initial, ok := states.Initial()
+	if !ok {
+		return tk, errors.New("desk: no Submitted ticket state")
+	}
+	created := now
+	if !n.CreatedAt.IsZero() {
+		created = n.CreatedAt
+	}
+	source := n.By
+	tk = ticket.Ticket{
+		Conversation: conversation.Conversation{
+			IsTicket: true, Title: strings.TrimSpace(title), State: conversation.Open,
+			AdminAssigneeID: n.AdminID, TeamAssigneeID: n.TeamID, ContactIDs: contactIDs,
+			Source:    conversation.Source{Type: "ticket", DeliveredAs: deliveredAs(source), Body: description, Author: source},
+			CreatedAt: created, UpdatedAt: now,
+		},
+		Type: typ, Category: typ.Category, State: initial, Description: ticket.SanitizeDescription(description),
+		Attributes: values, IsShared: shared, CompanyID: companyID,
+	}
+	if err := tx.CreateTicket(ctx, &tk); err != nil {
+		return tk, err
+	}
+	parts := []conversation.Part{{Type: conversation.PartTicketCreated, Author: source, CreatedAt: now}}
+	if err := d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, parts); err != nil {
+		return tk, err
+	}
+	if link != nil {
+		return tk, d.link(ctx, tx, &tk, *link, source, now)
+	}
+	return tk, nil
 }
 
 // resolveContacts finds (or, by email, creates) the contacts a ticket is for, without repeats.
@@ -500,62 +497,59 @@ func (d *Desk) ConvertConversation(ctx context.Context, cv Conversion) (ticket.T
 
 // convert is ConvertConversation inside tx, by a teammate or (a ticket form, CT3) a customer.
 func (d *Desk) convert(ctx context.Context, tx *store.Tx, cv Conversion, by conversation.Author, who ticket.Audience, now time.Time) (tk ticket.Ticket, err error) {
-	err = func() error {
-		c, err := tx.ConversationForUpdate(ctx, cv.ConversationID)
-		if err != nil {
-			return notFound(err, "Conversation")
+	c, err := tx.ConversationForUpdate(ctx, cv.ConversationID)
+	if err != nil {
+		return tk, notFound(err, "Conversation")
+	}
+	if c.IsTicket {
+		return tk, &NotFoundError{What: "Conversation"}
+	}
+	if err := tx.WithContacts(ctx, &c); err != nil {
+		return tk, err
+	}
+	typ, err := tx.TicketType(ctx, cv.TypeID)
+	if err != nil {
+		return tk, notFound(err, "Ticket type")
+	}
+	target, err := tx.LinkTarget(ctx, c.ID)
+	if err != nil {
+		return tk, err
+	}
+	if err := ticket.CanConvert(typ, target); err != nil {
+		return tk, err
+	}
+	if len(c.ContactIDs) == 0 {
+		return tk, &ticket.Error{Field: "id", Message: "the conversation has no contact left for a Customer ticket to be for"}
+	}
+	states, err := tx.TicketStates(ctx)
+	if err != nil {
+		return tk, err
+	}
+	state, ok := states.Initial()
+	if cv.StateID != 0 {
+		if state, ok = states.ByID(cv.StateID); !ok {
+			return tk, &ticket.Error{Field: "ticket_state_id", Message: "Ticket state id is not valid"}
 		}
-		if c.IsTicket {
-			return &NotFoundError{What: "Conversation"}
+		if state.Archived {
+			return tk, &ticket.Error{Field: "ticket_state_id", Message: fmt.Sprintf("state %q is archived", state.InternalLabel)}
 		}
-		if err := tx.WithContacts(ctx, &c); err != nil {
-			return err
-		}
-		typ, err := tx.TicketType(ctx, cv.TypeID)
-		if err != nil {
-			return notFound(err, "Ticket type")
-		}
-		target, err := tx.LinkTarget(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		if err := ticket.CanConvert(typ, target); err != nil {
-			return err
-		}
-		if len(c.ContactIDs) == 0 {
-			return &ticket.Error{Field: "id", Message: "the conversation has no contact left for a Customer ticket to be for"}
-		}
-		states, err := tx.TicketStates(ctx)
-		if err != nil {
-			return err
-		}
-		state, ok := states.Initial()
-		if cv.StateID != 0 {
-			if state, ok = states.ByID(cv.StateID); !ok {
-				return &ticket.Error{Field: "ticket_state_id", Message: "Ticket state id is not valid"}
-			}
-			if state.Archived {
-				return &ticket.Error{Field: "ticket_state_id", Message: fmt.Sprintf("state %q is archived", state.InternalLabel)}
-			}
-		}
-		if !ok {
-			return errors.New("desk: no Submitted ticket state")
-		}
-		companyID, err := d.chooseCompany(ctx, tx, c.ContactIDs, cv.CompanyID)
-		if err != nil {
-			return err
-		}
-		if tk, err = ticket.Convert(c, typ, cv.Attributes, who, state, companyID, now); err != nil {
-			return err
-		}
-		if err := tx.ConvertToTicket(ctx, &tk, now); err != nil {
-			return err
-		}
-		part := conversation.Part{Type: conversation.PartStateChanged, Author: by, CreatedAt: now,
-			FromStateID: state.ID, ToStateID: state.ID}
-		return d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, []conversation.Part{part})
-	}()
-	return tk, err
+	}
+	if !ok {
+		return tk, errors.New("desk: no Submitted ticket state")
+	}
+	companyID, err := d.chooseCompany(ctx, tx, c.ContactIDs, cv.CompanyID)
+	if err != nil {
+		return tk, err
+	}
+	if tk, err = ticket.Convert(c, typ, cv.Attributes, who, state, companyID, now); err != nil {
+		return tk, err
+	}
+	if err := tx.ConvertToTicket(ctx, &tk, now); err != nil {
+		return tk, err
+	}
+	part := conversation.Part{Type: conversation.PartStateChanged, Author: by, CreatedAt: now,
+		FromStateID: state.ID, ToStateID: state.ID}
+	return tk, d.post(ctx, tx, tk.ID, notify.ThreadOfTicket(tk.Category), nil, []conversation.Part{part})
 }
 
 // DeleteTicket removes a ticket with its timeline, links and state history, for good.
