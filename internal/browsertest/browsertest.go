@@ -16,7 +16,7 @@ import (
 
 // Timeout bounds each test's browser session: a page that never shows what a test waits for
 // fails the test instead of hanging the suite.
-const Timeout = 60 * time.Second
+const Timeout = 3 * time.Minute
 
 // Path finds the browser: $CHROMIUM, else chromium or chromium-browser on PATH.
 func Path() string {
