@@ -36,12 +36,13 @@ import (
 	"github.com/helpdesk/helpdesk/internal/clock"
 	"github.com/helpdesk/helpdesk/internal/desk"
 	"github.com/helpdesk/helpdesk/internal/store"
+	"github.com/helpdesk/helpdesk/internal/web"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-//go:embed static/htmx.min.js static/frame.js static/messenger.js
+//go:embed static/frame.js static/messenger.js
 var staticFS embed.FS
 
 // Options is what the Messenger needs from the server that mounts it.
@@ -149,6 +150,9 @@ func (m *Messenger) loadAssets() error {
 	m.assets, m.assetURL = map[string]asset{}, map[string]string{}
 	for _, name := range []string{"htmx.min.js", "frame.js"} {
 		body, err := fs.ReadFile(staticFS, "static/"+name)
+		if name == "htmx.min.js" {
+			body, err = web.HTMX, nil
+		}
 		if err != nil {
 			return fmt.Errorf("messenger: assets: %w", err)
 		}
