@@ -89,6 +89,18 @@ func (e *Env) CreateAdmin(email, name string) store.Admin {
 	return a
 }
 
+// CreateAdminWithPassword adds a teammate who can sign in to the Inbox with password.
+func (e *Env) CreateAdminWithPassword(email, name, password string) store.Admin {
+	e.t.Helper()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	a := store.Admin{Email: email, Name: name, Role: store.RoleAdmin, PasswordHash: hash, CreatedAt: e.Clock.Now()}
+	e.tx(func(tx *store.Tx) error { return tx.CreateAdmin(context.Background(), &a) })
+	return a
+}
+
 // CreateTeam adds a team with members directly in the database.
 func (e *Env) CreateTeam(name string, members ...int64) store.Team {
 	e.t.Helper()

@@ -30,6 +30,7 @@ type Server struct {
 	inbound   inboundState   // inbound.go: email in (E2, CV1)
 	messenger messengerState // messenger.go: the Messenger (M1-M3, CT3, CT4)
 	portal    portalState    // portal.go: the tickets portal (P1-P7)
+	inbox     inboxState     // inbox.go: the teammates' Inbox (IN1-IN6)
 }
 
 // New assembles a server on an open, migrated database.
@@ -44,6 +45,7 @@ func New(cfg config.Config, db *store.DB, log *slog.Logger, clk clock.Clock) *Se
 	s.initInbound()
 	s.initMessenger()
 	s.initPortal()
+	s.initInbox()
 	return s
 }
 
@@ -79,6 +81,7 @@ func (s *Server) Handler() http.Handler {
 	s.mountInbound(mux)
 	s.mountMessenger(mux)
 	s.mountPortal(mux)
+	s.mountInbox(mux)
 	return mux
 }
 
@@ -93,12 +96,15 @@ func (s *Server) Background(ctx context.Context) {
 	wg.Wait()
 }
 
-// sweepSessions removes ended customer sessions every period, until ctx ends.
+// sweepSessions removes ended customer and teammate sessions every period, until ctx ends.
 func (s *Server) sweepSessions(ctx context.Context, period time.Duration) {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
-		if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.DeleteExpiredCustomerSessions(ctx, s.clock.Now()) }); err != nil && ctx.Err() == nil {
+		err := s.db.Tx(ctx, func(tx *store.Tx) error {
+			return errors.Join(tx.DeleteExpiredCustomerSessions(ctx, s.clock.Now()), tx.DeleteExpiredAdminSessions(ctx, s.clock.Now()))
+		})
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("sweeping customer sessions", "err", err)
 		}
 		select {

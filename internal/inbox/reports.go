@@ -1,0 +1,4 @@
+package inbox
+
+// reportRoutes adds the routes of reports.go. (Stub: to be built.)
+func (in *Inbox) reportRoutes(add route) {}

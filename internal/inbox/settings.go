@@ -1,0 +1,4 @@
+package inbox
+
+// settingsRoutes adds the routes of settings.go. (Stub: to be built.)
+func (in *Inbox) settingsRoutes(add route) {}

@@ -1,0 +1,9 @@
+-- The Inbox (issue 5): teammates signed in through the browser. The token is stored as SHA-256.
+CREATE TABLE admin_sessions (
+    token_hash BLOB   PRIMARY KEY,
+    admin_id   BIGINT NOT NULL REFERENCES admins (id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX admin_sessions_admin ON admin_sessions (admin_id);
+CREATE INDEX admin_sessions_expiry ON admin_sessions (expires_at);
