@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,11 +112,30 @@ func (in *Inbox) loadAssets() error {
 	return nil
 }
 
+// assetsEnding lists the URLs of the static files whose names end with ext, but htmx, sorted by
+// name: every feature's stylesheet and script (static/FEATURE.css, static/FEATURE.js).
+func (in *Inbox) assetsEnding(ext string) []string {
+	var names []string
+	for name := range in.asset {
+		if strings.HasSuffix(name, ext) && name != "htmx.min.js" {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	urls := make([]string, len(names))
+	for i, n := range names {
+		urls[i] = in.asset[n]
+	}
+	return urls
+}
+
 // loadTemplates parses each page (templates/pages/NAME.html) with the layout and every partial
 // (templates/partials/*.html), so that a page may use any partial.
 func (in *Inbox) loadTemplates() error {
 	funcs := template.FuncMap{
-		"asset": func(name string) string { return in.asset[name] },
+		"asset":   func(name string) string { return in.asset[name] },
+		"styles":  func() []string { return in.assetsEnding(".css") },
+		"scripts": func() []string { return in.assetsEnding(".js") },
 		"ago":   func(t time.Time) string { return ago(in.clock.Now(), t) },
 		"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04") },
 	}

@@ -1,0 +1,2 @@
+// The Inbox's shared JavaScript. Each feature has its own script, static/FEATURE.js.
+"use strict";
