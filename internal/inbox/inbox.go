@@ -136,8 +136,8 @@ func (in *Inbox) loadTemplates() error {
 		"asset":   func(name string) string { return in.asset[name] },
 		"styles":  func() []string { return in.assetsEnding(".css") },
 		"scripts": func() []string { return in.assetsEnding(".js") },
-		"ago":   func(t time.Time) string { return ago(in.clock.Now(), t) },
-		"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04") },
+		"ago":     func(t time.Time) string { return ago(in.clock.Now(), t) },
+		"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04") },
 	}
 	for name, f := range featureFuncs {
 		funcs[name] = f(in)
