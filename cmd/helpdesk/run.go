@@ -162,10 +162,11 @@ Welcome to Helpdesk. This database had no teammates, so an owner account was mad
     email:    %s
     password: %s   (shown once; keep it)
 
+Sign in to the Inbox:      %s/inbox
 Make an API token for it:  helpdesk token create --admin %s --name my-token
 Then try:                  curl -H "Authorization: Bearer TOKEN" %s/api/me
 
-`, owner.Email, password, owner.Email, cfg.BaseURL)
+`, owner.Email, password, cfg.BaseURL, owner.Email, cfg.BaseURL)
 	return nil
 }
 
