@@ -22,6 +22,7 @@ func (in *Inbox) Routes(mux *http.ServeMux) {
 	in.settingsRoutes(signedIn) // settings.go
 	in.reportRoutes(signedIn)   // reports.go
 	in.liveRoutes(signedIn)     // live.go: server-sent events
+	in.actionRoutes(signedIn)   // actions.go: a conversation's ticket actions, the tracker
 }
 
 // route registers a handler for a signed-in teammate.
