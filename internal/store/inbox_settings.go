@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// The queries of the Inbox's settings pages (issue 5): a teammate's API tokens, and team
+// membership.
+
+// MaxTokensListed bounds the tokens AdminTokens returns: a teammate keeps a handful.
+const MaxTokensListed = 200
+
+// AdminTokens lists a teammate's API tokens, newest first, without their hashes; at most
+// MaxTokensListed.
+func (q *Q) AdminTokens(ctx context.Context, adminID int64) ([]Token, error) {
+	rows, err := q.query(ctx, `SELECT id, admin_id, name, created_at FROM api_tokens WHERE admin_id = $1
+		ORDER BY id DESC LIMIT $2`, adminID, MaxTokensListed)
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens of admin %d: %w", adminID, err)
+	}
+	return collect(rows, func(r *sql.Rows) (Token, error) {
+		var t Token
+		var created int64
+		err := r.Scan(&t.ID, &t.AdminID, &t.Name, &created)
+		t.CreatedAt = time.Unix(created, 0)
+		return t, err
+	})
+}
+
+// DeleteAdminToken removes token id of a teammate; ErrNotFound when the teammate has no such
+// token (another's token is not theirs to revoke).
+func (q *Q) DeleteAdminToken(ctx context.Context, adminID, id int64) error {
+	res, err := q.exec(ctx, `DELETE FROM api_tokens WHERE id = $1 AND admin_id = $2`, id, adminID)
+	if err != nil {
+		return fmt.Errorf("store: delete token %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: delete token %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// RemoveTeamMember takes a teammate out of a team; removing one who is not in it is not an
+// error.
+func (q *Q) RemoveTeamMember(ctx context.Context, teamID, adminID int64) error {
+	_, err := q.exec(ctx, `DELETE FROM team_members WHERE team_id = $1 AND admin_id = $2`, teamID, adminID)
+	if err != nil {
+		return fmt.Errorf("store: remove team member: %w", err)
+	}
+	return nil
+}
