@@ -42,6 +42,8 @@ var staticFS embed.FS
 type Config struct {
 	BaseURL        string // HELPDESK_BASE_URL
 	IdentitySecret string // HELPDESK_IDENTITY_SECRET, shown as set or not in settings
+	// Email is the mail configuration in force, shown read-only in settings (settings.go).
+	Email EmailConfig
 }
 
 // Inbox serves the teammates' pages.
