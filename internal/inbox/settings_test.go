@@ -254,6 +254,17 @@ func TestTT5_AttributeValidationErrorsShowNextToTheField(t *testing.T) {
 	if msg := settingsFieldError(t, r.body, "edit-type-name"); !strings.Contains(msg, "blank") {
 		t.Errorf("type name error %q", msg)
 	}
+	// The category is fixed once the type has tickets.
+	pat := e.CreateContact("pat@example.com", "Pat")
+	e.MustDo(http.StatusOK, "POST", "/api/tickets", map[string]any{"ticket_type_id": fmt.Sprint(typ.ID),
+		"contacts": []any{map[string]any{"id": fmt.Sprint(pat.ID)}}, "ticket_attributes": map[string]any{"_default_title_": "Crash"}})
+	r = c.post(path, url.Values{"name": {"Bug"}, "category": {"Tracker"}})
+	if msg := settingsFieldError(t, r.body, "edit-type-category"); r.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "already has tickets") {
+		t.Errorf("category change of a type with tickets: %d %q", r.status, msg)
+	}
+	if got := e.MustDo(http.StatusOK, "GET", fmt.Sprintf("/api/ticket_types/%d", typ.ID), nil)["category"]; got != "Customer" {
+		t.Errorf("category changed to %v", got)
+	}
 	r = c.post("/inbox/settings/ticket-types", url.Values{"name": {"bug"}, "category": {"Customer"}})
 	if msg := settingsFieldError(t, r.body, "new-type-name"); r.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "already exists") {
 		t.Errorf("taken type name: %d %q", r.status, msg)
