@@ -1059,11 +1059,18 @@ func (in *Inbox) actionLinkedItems(r *http.Request, trackerID, after int64) ([]a
 		items = items[:actionLinkedPageSize]
 		next = items[len(items)-1].ID
 	}
-	var ids []int64
+	var ids, untitled []int64
 	for _, it := range items {
 		ids = append(ids, it.ContactIDs...)
+		if it.Title == "" {
+			untitled = append(untitled, it.ID)
+		}
 	}
 	contacts, err := q.ContactsByID(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	openings, err := q.ConversationOpenings(ctx, untitled...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -1081,10 +1088,7 @@ func (in *Inbox) actionLinkedItems(r *http.Request, trackerID, after int64) ([]a
 			x.URL, x.State = "/inbox/conversations/"+id, actionConversationState(it.State)
 		}
 		if x.Title == "" {
-			x.Title = "Conversation #" + id
-			if it.IsTicket {
-				x.Title = "Ticket " + id
-			}
+			x.Title = actionExcerpt(openings[it.ID], 80)
 		}
 		out[i] = x
 	}

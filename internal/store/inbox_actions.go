@@ -227,3 +227,29 @@ func (q *Q) CompanyChoices(ctx context.Context, contactIDs ...int64) ([][]int64,
 	}
 	return perContact, companies, nil
 }
+
+// ConversationOpenings returns the start of the message that opened each of the conversations in ids (what
+// a list names an untitled conversation by), in one query.
+func (q *Q) ConversationOpenings(ctx context.Context, ids ...int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := inList(ids, 0)
+	rows, err := q.query(ctx, `SELECT id, substr(source_body, 1, 300) FROM conversations WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: openings: %w", err)
+	}
+	type row struct {
+		id   int64
+		body string
+	}
+	list, err := collect(rows, func(r *sql.Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.body)
+	})
+	for _, x := range list {
+		out[x.id] = x.body
+	}
+	return out, err
+}

@@ -1,15 +1,6 @@
 // A conversation's ticket actions and the tracker (actions.go).
 "use strict";
 (function () {
-  // Choosing a ticket type shows its fields: the form's "Show its fields" button reloads the
-  // page with the type and what was typed so far.
-  document.addEventListener("change", function (ev) {
-    var select = ev.target;
-    if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-action-choose")) return;
-    var button = select.form && select.form.querySelector("button.action-choose");
-    if (button && select.value !== "") select.form.requestSubmit(button);
-  });
-
   // A refused form puts the focus on its first field with a problem; a type just chosen, on the
   // first field after it.
   function focusOnLoad() {
