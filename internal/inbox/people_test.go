@@ -1,7 +1,9 @@
 package inbox_test
 
 import (
+	"html"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -258,5 +260,50 @@ func TestCO4_CompanyTicketsTabInABrowser(t *testing.T) {
 	}
 	if href != "/inbox/tickets/"+id {
 		t.Errorf("the row links to %q", href)
+	}
+}
+
+func TestCO4_CompaniesArePagedByName(t *testing.T) {
+	e := start(t)
+	// 27 named companies, given in no order, and 3 without a name, which come last.
+	var want []string
+	names := map[string]string{}
+	for i := range 27 {
+		name := "Company " + strconv.Itoa(100+(i*7)%27)
+		id := peopleCompany(t, e, "c"+strconv.Itoa(i), name)
+		names[name] = id
+	}
+	for i := 100; i < 127; i++ {
+		want = append(want, names["Company "+strconv.Itoa(i)])
+	}
+	for i := range 3 {
+		want = append(want, apitest.ID(e.MustDo(http.StatusOK, "POST", "/api/companies", map[string]any{"company_id": "unnamed" + strconv.Itoa(i)})))
+	}
+	c := e.signedIn(t)
+	link := regexp.MustCompile(`<td><a href="/inbox/companies/(\d+)">`)
+	next := regexp.MustCompile(`href="(/inbox/companies\?[^"]*)" rel="next"`)
+	var got []string
+	for page, path := 0, "/inbox/companies"; path != ""; page++ {
+		if page > 3 {
+			t.Fatal("too many pages")
+		}
+		body := c.get(path).body
+		for _, m := range link.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		path = ""
+		if m := next.FindStringSubmatch(body); m != nil {
+			path = html.UnescapeString(m[1])
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("companies = %v, want %v", got, want)
+	}
+	// A search matches a part of the name, or the company_id, ignoring case; % is no wildcard.
+	for q, n := range map[string]int{"company 10": 10, "UNNAMED1": 1, "%": 0} {
+		body := c.get("/inbox/companies?q=" + url.QueryEscape(q)).body
+		if got := len(link.FindAllString(body, -1)); got != n {
+			t.Errorf("search %q: %d companies, want %d", q, got, n)
+		}
 	}
 }
