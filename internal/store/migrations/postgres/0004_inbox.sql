@@ -7,3 +7,9 @@ CREATE TABLE admin_sessions (
 );
 CREATE INDEX admin_sessions_admin ON admin_sessions (admin_id);
 CREATE INDEX admin_sessions_expiry ON admin_sessions (expires_at);
+
+-- What the Inbox's pages read: a company's tickets newest first (CO4), the state history by
+-- time (IN6 reports), a teammate's API tokens (settings).
+CREATE INDEX tickets_company_id ON tickets (company_id, id);
+CREATE INDEX ticket_state_history_started ON ticket_state_history (started_at);
+CREATE INDEX api_tokens_admin ON api_tokens (admin_id);
