@@ -1,0 +1,159 @@
+package inbox_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/helpdesk/helpdesk/internal/browsertest"
+)
+
+// viewsWatch fails the test on a script error or on anything the Content-Security-Policy
+// blocks in the browser.
+func viewsWatch(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var mu sync.Mutex
+	var problems []string
+	chromedp.ListenTarget(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *log.EventEntryAdded:
+			if strings.Contains(ev.Entry.Text, "Content Security Policy") {
+				problems = append(problems, ev.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, ev.ExceptionDetails.Error())
+		}
+	})
+	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("browser: %s", p)
+		}
+	})
+}
+
+// viewsBrowserRows returns the ids of the rows the page shows, in order.
+func viewsBrowserRows(t *testing.T, ctx context.Context) []int64 {
+	t.Helper()
+	var ids []string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(
+		`[...document.querySelectorAll('#views-list [id^="views-row-"]')].map(e => e.id.slice("views-row-".length))`, &ids)); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]int64, len(ids))
+	for i, s := range ids {
+		out[i], _ = strconv.ParseInt(s, 10, 64)
+	}
+	return out
+}
+
+func viewsScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if os.Getenv("HELPDESK_SCREENSHOTS") == "1" {
+		browsertest.Screenshot(t, ctx, "../../docs/screenshots/inbox-views-"+name+".png")
+	}
+}
+
+func TestIN3_FilterByCompanyInTheBrowser(t *testing.T) {
+	w := newViewsWorld(t)
+	ctx := w.browser(t)
+	viewsWatch(t, ctx)
+
+	// The inbox: the views with their counts, the rows with their kinds.
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(w.URL+"/inbox/views/all"),
+		chromedp.WaitVisible(`#views-nav a[aria-current="page"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#views-row-`+viewsID(w.outage.ID), chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewsScreenshot(t, ctx, "list")
+
+	// Search: choose a company and search; only its tickets and its people's conversations
+	// are left, and the address bar holds the search.
+	acme, globex := viewsID(w.acme), viewsID(w.globex)
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(w.URL+"/inbox/search"),
+		chromedp.WaitVisible(`#views-company`, chromedp.ByID),
+		chromedp.WaitVisible(`#views-row-`+viewsID(w.gadget.ID), chromedp.ByQuery),
+		chromedp.SetValue(`#views-company`, acme, chromedp.ByID),
+		chromedp.Click(`#views-search button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`#views-row-`+viewsID(w.gadget.ID), chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := viewsBrowserRows(t, ctx); !slices.Equal(got, []int64{w.refund.ID, w.nap.ID, w.parcel.ID}) {
+		t.Errorf("Acme's: %v", got)
+	}
+	var location string
+	if err := chromedp.Run(ctx, chromedp.Location(&location)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(location, "/inbox/search?company="+acme) {
+		t.Errorf("the address bar: %s", location)
+	}
+
+	// A second filter, from the keyboard: the category goes to Customer tickets by itself.
+	err = chromedp.Run(ctx,
+		chromedp.Focus(`#views-category`, chromedp.ByID),
+		chromedp.SetValue(`#views-category`, "Customer", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("views-category").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
+		chromedp.WaitNotPresent(`#views-row-`+viewsID(w.parcel.ID), chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := viewsBrowserRows(t, ctx); !slices.Equal(got, []int64{w.refund.ID}) {
+		t.Errorf("Acme's Customer tickets: %v", got)
+	}
+	var focused string
+	if err := chromedp.Run(ctx, chromedp.Location(&location),
+		chromedp.Evaluate(`document.activeElement.id`, &focused)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(location, "/inbox/search?category=Customer&company="+acme) || focused != "views-category" {
+		t.Errorf("after the category: %s, focus on %q", location, focused)
+	}
+
+	// The shared address opens the same search; in the table, the Company column says whose.
+	var companies []string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(w.URL+"/inbox/search?company="+globex+"&layout=table"),
+		chromedp.WaitVisible(`table.views-table`, chromedp.ByQuery),
+		chromedp.Evaluate(`[...document.querySelectorAll('table.views-table td.views-company')].map(e => e.textContent)`, &companies),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := viewsBrowserRows(t, ctx); !slices.Equal(got, []int64{w.gadget.ID, w.nap.ID, w.old.ID, w.invoice.ID}) {
+		t.Errorf("Globex's: %v", got)
+	}
+	// The gadget ticket, the old and invoice conversations are Globex's; Max is at both.
+	if !slices.Equal(companies, []string{"Globex", "", "Globex", "Globex"}) {
+		t.Errorf("Company column: %q", companies)
+	}
+	var selected string
+	if err := chromedp.Run(ctx, chromedp.Value(`#views-company`, &selected, chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	if selected != globex {
+		t.Errorf("the company filter shows %q", selected)
+	}
+	viewsScreenshot(t, ctx, "search")
+}
