@@ -35,8 +35,10 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger) *Desk {
 
 // post adds parts to the timeline of thread id, each marked as the customer sees it or not,
 // and records in tx the notifications they owe the thread's customers (N1-N5). from is the
-// ticket the parts come from, if any.
+// ticket the parts come from, if any. Every write to a thread comes here, with its parts or
+// none, so this is where the thread is named to the change log for open Inbox pages (IN5).
 func (d *Desk) post(ctx context.Context, tx *store.Tx, id int64, th notify.Thread, from *notify.Source, parts []conversation.Part) error {
+	tx.Changed(id)
 	for i := range parts {
 		parts[i].Visible = notify.Visible(th, parts[i], from)
 	}
@@ -77,7 +79,11 @@ func (d *Desk) StartConversation(ctx context.Context, contactID int64, body stri
 	if err != nil {
 		return c, err
 	}
-	err = d.db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateConversation(ctx, &c) })
+	err = d.db.Tx(ctx, func(tx *store.Tx) error {
+		err := tx.CreateConversation(ctx, &c)
+		tx.Changed(c.ID) // IN5: a new conversation, without a part
+		return err
+	})
 	if errors.Is(err, store.ErrInUse) {
 		return c, &NotFoundError{What: "Contact"} // deleted since it was read
 	}
@@ -303,6 +309,7 @@ func (d *Desk) Tag(ctx context.Context, id, tagID, byAdminID int64) (store.Taggi
 		}
 		now := d.clock.Now()
 		t.ObjectID, t.AppliedAt, t.AppliedBy = id, now, byAdminID
+		tx.Changed(id) // IN5: tags add no part
 		return tx.TagConversation(ctx, id, tagID, byAdminID, now)
 	})
 	return t, err
@@ -323,6 +330,7 @@ func (d *Desk) Untag(ctx context.Context, id, tagID int64) (store.Tag, error) {
 		if err == nil && !removed {
 			return &NotFoundError{What: "Tag on this conversation"}
 		}
+		tx.Changed(id) // IN5
 		return err
 	})
 	return tag, err

@@ -195,6 +195,9 @@ func (d *Desk) Broadcast(ctx context.Context, id, adminID int64, body string) (i
 		if reached, err = tx.BroadcastToLinked(ctx, tk.ID, comment, due); err != nil {
 			return nil, err
 		}
+		if err := tx.ChangedLinks(ctx, tk.ID); err != nil { // IN5, in one statement too
+			return nil, err
+		}
 		tk.UpdatedAt = now
 		note := conversation.Part{Type: conversation.PartNote, Author: admin, CreatedAt: now,
 			Body: fmt.Sprintf("<p>Broadcast to %d linked conversations and tickets:</p>%s", reached, body)}
@@ -222,6 +225,7 @@ func (d *Desk) TagTicket(ctx context.Context, id, tagID, adminID int64) (store.T
 		}
 		now := d.clock.Now()
 		t.ObjectID, t.AppliedAt, t.AppliedBy = tk.ID, now, adminID
+		tx.Changed(tk.ID) // IN5: tags add no part
 		return tx.TagConversation(ctx, tk.ID, tagID, adminID, now)
 	})
 	return t, err
@@ -242,6 +246,7 @@ func (d *Desk) UntagTicket(ctx context.Context, id, tagID int64) (store.Tag, err
 		if err == nil && !removed {
 			return &NotFoundError{What: "Tag on this ticket"}
 		}
+		tx.Changed(id) // IN5
 		return err
 	})
 	return tag, err

@@ -555,6 +555,11 @@ func (d *Desk) convert(ctx context.Context, tx *store.Tx, cv Conversion, by conv
 // DeleteTicket removes a ticket with its timeline, links and state history, for good.
 func (d *Desk) DeleteTicket(ctx context.Context, id int64) error {
 	return d.db.Tx(ctx, func(tx *store.Tx) error {
+		// IN5: the ticket, and what it links with, whose links go with it.
+		if err := tx.ChangedLinks(ctx, id); err != nil {
+			return err
+		}
+		tx.Changed(id)
 		return notFound(tx.DeleteTicket(ctx, id), "Ticket")
 	})
 }

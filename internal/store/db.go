@@ -38,6 +38,8 @@ type DB struct {
 	// Prepared statements for SQLite, whose driver otherwise compiles every query anew (about a
 	// third of the time a write holds the single writer). pgx caches statements itself.
 	writeStmts, readStmts *stmtCache
+	// watchers hear of this process's committed changes (changes.go).
+	watchers watchers
 }
 
 // Open connects to url: "sqlite:PATH" or a "postgres://" URL. It does not migrate.
@@ -148,7 +150,8 @@ func (db *DB) Read() *Q { return &Q{q: db.read, dialect: db.dialect, stmts: db.r
 // Tx is one write transaction.
 type Tx struct {
 	*Q
-	tx *sql.Tx
+	tx      *sql.Tx
+	changes changeSet // the conversations and tickets it changes (changes.go)
 }
 
 // Tx runs fn in one write transaction, committed when fn returns nil and rolled back otherwise.
@@ -159,13 +162,18 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx := &Tx{Q: &Q{q: sqlTx, dialect: db.dialect, stmts: db.writeStmts, tx: sqlTx}, tx: sqlTx}
 	defer db.writeStmts.prepareMissed(ctx)
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.recordChanges(ctx) // the change log (changes.go), as late as can be
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", translate(err))
 	}
+	db.watchers.tell(tx.changes)
 	return nil
 }
 
