@@ -1,9 +1,213 @@
 package inbox
 
-// hub tells open Inbox pages of changes (IN5). (Stub: to be built.)
-type hub struct{}
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
 
-func newHub() *hub { return &hub{} }
+	"github.com/helpdesk/helpdesk/internal/live"
+	"github.com/helpdesk/helpdesk/internal/store"
+)
 
-// liveRoutes adds the routes of live.go. (Stub: to be built.)
-func (in *Inbox) liveRoutes(add route) {}
+// Live updates (SPEC IN5). Every open Inbox page holds one server-sent event stream,
+// GET /inbox/events, which tells it which conversations and tickets changed, whoever changed
+// them and through whichever server instance (package live follows the change log). Its script,
+// static/live.js, then has htmx refresh the regions that show them:
+//
+//   - an element with data-live-conversation="ID" (a thread, a sidebar) when ID changed;
+//   - every element with data-live-list (a list, counts) when anything changed, a little later
+//     (several changes make one refresh);
+//
+// each with hx-get, the URL of its fresh self, and hx-trigger="live".
+//
+// The stream's events:
+//
+//	id: 1234                          the position: sent back as Last-Event-ID on reconnecting
+//	event: change                     what changed: {"ids":[12,15]}, or {"all":true} for a lot
+//	event: ready                      nothing to tell yet (the first event, to give the position)
+//	event: reload                     the page was away too long: it must load again
+//	event: expired                    the teammate's session has ended; the stream closes
+//
+// A page that has just loaded gives its age (?age=, in milliseconds), and is told what changed
+// since its server read the database (a margin is added: a few refreshes too many, never one
+// too few). A page that reconnects gives the position it had (Last-Event-ID, or ?last= when the
+// script opens a new stream itself) and is told everything after it.
+
+// Live settings.
+const (
+	liveHeartbeat = 15 * time.Second // a comment, so that proxies keep the stream; the session is checked then
+	liveStreamFor = 10 * time.Minute // then the stream ends and the browser reconnects (to any instance)
+	liveRetry     = 2 * time.Second  // how soon a browser reconnects
+	// liveAgeMargin is added to a new page's age: the database's clock is read to the second,
+	// and a transaction may write its changes a little before it commits.
+	liveAgeMargin = 3 * time.Second
+	// liveMaxAge is the oldest a new page may be: older, it is told that everything changed.
+	liveMaxAge = time.Minute
+)
+
+// hub tells open Inbox pages of changes (IN5): the change feed, made on first use, and the
+// shutdown signals of the streams.
+type hub struct {
+	once sync.Once
+	feed *live.Feed
+
+	mu    sync.Mutex
+	stops map[*http.Server]chan struct{}
+}
+
+func newHub() *hub { return &hub{stops: map[*http.Server]chan struct{}{}} }
+
+// LiveFeed is the change feed of the Inbox's open pages (package live). The server prunes its
+// log in the background (Feed.Prune).
+func (in *Inbox) LiveFeed() *live.Feed {
+	in.live.once.Do(func() { in.live.feed = live.New(in.db, in.log) })
+	return in.live.feed
+}
+
+// liveRoutes adds the routes of live.go.
+func (in *Inbox) liveRoutes(add route) {
+	add("GET /inbox/events", in.liveEvents)
+}
+
+// liveChange is the data of a change event.
+type liveChange struct {
+	IDs []int64 `json:"ids,omitempty"`
+	All bool    `json:"all,omitempty"`
+}
+
+// liveEvents is the event stream of an open page. It ends when the page goes, the session
+// ends, the server shuts down, or after liveStreamFor.
+func (in *Inbox) liveEvents(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	feed := in.LiveFeed()
+	subCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sub, pos, err := feed.Subscribe(subCtx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // the page went
+		}
+		return err
+	}
+	defer sub.Close()
+	first, last, err := in.liveCatchUp(ctx, feed, r)
+	reload := errors.Is(err, live.ErrTooOld)
+	if err != nil && !reload {
+		return err
+	}
+	pos = max(pos, last)
+
+	stop := in.live.shutdownSignal(r) // before the first event: a shutdown may follow it at once
+	rc := http.NewResponseController(w)
+	securityHeaders(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not hold the events back
+	w.WriteHeader(http.StatusOK)
+	send := func(format string, args ...any) bool {
+		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	change := func(pos int64, b live.Batch) bool {
+		data, _ := json.Marshal(liveChange{IDs: b.IDs, All: b.All})
+		return send("id: %d\nevent: change\ndata: %s\n\n", pos, data)
+	}
+	if !send("retry: %d\n\n", liveRetry.Milliseconds()) {
+		return nil
+	}
+	switch {
+	case reload:
+		send("event: reload\ndata: {}\n\n")
+		return nil
+	case first.Empty():
+		if !send("id: %d\nevent: ready\ndata: {}\n\n", pos) {
+			return nil
+		}
+	default:
+		if !change(pos, first) {
+			return nil
+		}
+	}
+
+	beat := time.NewTicker(liveHeartbeat)
+	defer beat.Stop()
+	end := time.NewTimer(liveStreamFor)
+	defer end.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-stop:
+			return nil
+		case <-end.C:
+			return nil
+		case <-beat.C:
+			if _, err := in.sessionAdmin(r); errors.Is(err, store.ErrNotFound) {
+				send("event: expired\ndata: {}\n\n")
+				return nil
+			}
+			if !send(": ping\n\n") {
+				return nil
+			}
+		case <-sub.News():
+			b := sub.Take()
+			pos = max(pos, b.Position)
+			if !b.Empty() && !change(pos, b) {
+				return nil
+			}
+		}
+	}
+}
+
+// liveCatchUp reads what the page has not been told: after the position it gives back when it
+// reconnects, or since it loaded. It returns that position, 0 for a new page.
+func (in *Inbox) liveCatchUp(ctx context.Context, feed *live.Feed, r *http.Request) (live.Batch, int64, error) {
+	last := r.Header.Get("Last-Event-ID")
+	if last == "" {
+		last = r.URL.Query().Get("last")
+	}
+	if pos, err := strconv.ParseInt(last, 10, 64); err == nil && pos >= 0 {
+		b, err := feed.Since(ctx, pos)
+		return b, pos, err
+	}
+	ms, err := strconv.ParseInt(r.URL.Query().Get("age"), 10, 64)
+	if err != nil || ms < 0 {
+		return live.Batch{}, 0, nil // no age: nothing to catch up on that we know of
+	}
+	age := time.Duration(ms) * time.Millisecond
+	if age > liveMaxAge {
+		return live.Batch{All: true}, 0, nil
+	}
+	b, err := feed.Recent(ctx, age+liveAgeMargin)
+	return b, 0, err
+}
+
+// shutdownSignal is closed when the http.Server serving r shuts down: http.Server.Shutdown
+// waits for requests in flight, and an event stream is one until it ends.
+func (h *hub) shutdownSignal(r *http.Request) <-chan struct{} {
+	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
+	if srv == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ch, ok := h.stops[srv]
+	if !ok {
+		ch = make(chan struct{})
+		h.stops[srv] = ch
+		srv.RegisterOnShutdown(func() {
+			close(ch)
+			h.mu.Lock()
+			delete(h.stops, srv)
+			h.mu.Unlock()
+		})
+	}
+	return ch
+}

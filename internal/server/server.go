@@ -93,6 +93,7 @@ func (s *Server) Background(ctx context.Context) {
 	wg.Go(func() { s.sweepSessions(ctx, time.Hour) })
 	wg.Go(func() { s.runDelivery(ctx) })
 	wg.Go(func() { s.runInbound(ctx) })
+	wg.Go(func() { s.runLive(ctx) })
 	wg.Wait()
 }
 

@@ -1,0 +1,234 @@
+// Live updates (SPEC IN5): the page listens to /inbox/events and has htmx refresh what changed.
+//
+// - For each conversation or ticket that changed, the "live" event goes to the elements marked
+//   data-live-conversation="ID"; to every one of them when the server says that a lot changed.
+// - After any change, the "live" event goes to the elements marked data-live-list, once for
+//   several changes close together (at most about once a second).
+// Those elements carry hx-get (their fresh self) and hx-trigger="live".
+//
+// An element is not refreshed under the teammate's fingers: while a field inside it has the
+// focus, its refresh waits until the focus leaves. A hidden page gathers the changes and
+// refreshes when it is shown again. A change that arrives while htmx is loading a region is
+// told again once the region is in place, in case it was read before the change.
+//
+// The page's state is on <html data-live="...">: "connecting", "on" or "off".
+(function () {
+  'use strict';
+
+  if (!window.EventSource || !document.querySelector('header.top')) return; // not signed in
+
+  var root = document.documentElement;
+  var stream = null;
+  var lastId = '';
+  var pause = 2000; // before opening a stream again, growing up to a minute
+  var seq = 0; // numbers the change events, to tell which arrived during a request
+  var recent = []; // the last change events: {seq, ids, all}
+  var hidden = { ids: {}, all: false, any: false }; // gathered while the page is hidden
+
+  function setState(s) {
+    root.setAttribute('data-live', s);
+  }
+
+  // --- Telling the regions ---------------------------------------------------------------
+
+  function isField(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  var waiting = typeof WeakSet === 'function' ? new WeakSet() : null;
+
+  // fire sends "live" to el, or, while a field inside it has the focus, once the focus leaves.
+  function fire(el) {
+    var active = document.activeElement;
+    if (isField(active) && el.contains(active)) {
+      if (!waiting || waiting.has(el)) return;
+      waiting.add(el);
+      el.addEventListener('focusout', function later(e) {
+        if (e.relatedTarget && el.contains(e.relatedTarget)) return;
+        el.removeEventListener('focusout', later);
+        waiting.delete(el);
+        if (el.isConnected) fire(el);
+      });
+      return;
+    }
+    if (window.htmx) {
+      window.htmx.trigger(el, 'live');
+    } else {
+      el.dispatchEvent(new CustomEvent('live'));
+    }
+  }
+
+  var listTimer = null;
+  var listFirst = 0;
+
+  // listsSoon refreshes the lists 300 ms after the last change, and at most a second after
+  // the first one.
+  function listsSoon() {
+    var now = Date.now();
+    if (listTimer === null) listFirst = now;
+    else clearTimeout(listTimer);
+    var wait = Math.max(0, Math.min(300, listFirst + 1000 - now));
+    listTimer = setTimeout(function () {
+      listTimer = null;
+      document.querySelectorAll('[data-live-list]').forEach(fire);
+    }, wait);
+  }
+
+  function apply(ids, all) {
+    if (all) {
+      document.querySelectorAll('[data-live-conversation]').forEach(fire);
+    } else {
+      ids.forEach(function (id) {
+        var n = Number(id);
+        if (!isFinite(n)) return;
+        document.querySelectorAll('[data-live-conversation="' + n + '"]').forEach(fire);
+      });
+    }
+    if (all || ids.length > 0) listsSoon();
+  }
+
+  function changed(ids, all) {
+    seq++;
+    recent.push({ seq: seq, ids: ids, all: all });
+    if (recent.length > 50) recent.shift();
+    if (document.visibilityState === 'hidden') {
+      ids.forEach(function (id) {
+        hidden.ids[id] = true;
+      });
+      hidden.all = hidden.all || all;
+      hidden.any = true;
+      return;
+    }
+    apply(ids, all);
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState !== 'visible' || !hidden.any) return;
+    var ids = Object.keys(hidden.ids);
+    var all = hidden.all;
+    hidden = { ids: {}, all: false, any: false };
+    apply(ids, all);
+  });
+
+  // A region htmx was loading while a change arrived may have been read before it: tell the
+  // changes again once it is in place.
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    if (e.detail && e.detail.xhr) e.detail.xhr.liveSeq = seq;
+  });
+  document.addEventListener('htmx:afterSettle', function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (!xhr || typeof xhr.liveSeq !== 'number' || xhr.liveSeq === seq) return;
+    var ids = {};
+    var all = false;
+    recent.forEach(function (c) {
+      if (c.seq <= xhr.liveSeq) return;
+      all = all || c.all;
+      c.ids.forEach(function (id) {
+        ids[id] = true;
+      });
+    });
+    xhr.liveSeq = seq;
+    apply(Object.keys(ids), all);
+  });
+
+  // --- Banners ---------------------------------------------------------------------------
+
+  function banner(text, action) {
+    var old = document.getElementById('live-banner');
+    if (old) old.remove();
+    var div = document.createElement('div');
+    div.id = 'live-banner';
+    div.className = 'live-banner';
+    div.setAttribute('role', 'status');
+    div.appendChild(document.createTextNode(text + ' '));
+    div.appendChild(action);
+    document.body.insertBefore(div, document.body.firstChild);
+  }
+
+  // editing tells whether the teammate has typed something not sent yet.
+  function editing() {
+    var fields = document.querySelectorAll('textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio])');
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value !== fields[i].defaultValue) return true;
+    }
+    return !!document.querySelector('[contenteditable="true"]:focus');
+  }
+
+  function outdated() {
+    if (!editing()) {
+      location.reload();
+      return;
+    }
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = 'Reload';
+    b.addEventListener('click', function () {
+      location.reload();
+    });
+    banner('This page has missed changes while it was away.', b);
+  }
+
+  function signedOut() {
+    var a = document.createElement('a');
+    a.href = '/inbox/login?next=' + encodeURIComponent(location.pathname + location.search);
+    a.textContent = 'Sign in again';
+    banner('Your session has ended: this page no longer updates.', a);
+  }
+
+  // --- The stream ------------------------------------------------------------------------
+
+  function close() {
+    if (stream) stream.close();
+    stream = null;
+    setState('off');
+  }
+
+  function open() {
+    var url = '/inbox/events?' + (lastId ? 'last=' + encodeURIComponent(lastId) : 'age=' + Math.round(performance.now()));
+    setState('connecting');
+    stream = new EventSource(url);
+    var s = stream;
+    function heard(e) {
+      if (e.lastEventId) lastId = e.lastEventId;
+      pause = 2000;
+      setState('on');
+    }
+    s.addEventListener('ready', heard);
+    s.addEventListener('change', function (e) {
+      heard(e);
+      var data;
+      try {
+        data = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
+      changed(Array.isArray(data.ids) ? data.ids : [], data.all === true);
+    });
+    s.addEventListener('reload', function () {
+      close();
+      outdated();
+    });
+    s.addEventListener('expired', function () {
+      close();
+      signedOut();
+    });
+    s.addEventListener('error', function () {
+      if (s !== stream) return;
+      if (s.readyState !== EventSource.CLOSED) {
+        setState('connecting'); // the browser tries again by itself, with Last-Event-ID
+        return;
+      }
+      // Refused (a server error, or the session ended and the sign-in page answered): try
+      // again later, from the position we had.
+      close();
+      setTimeout(open, pause);
+      pause = Math.min(pause * 2, 60000);
+    });
+  }
+
+  window.addEventListener('pagehide', close);
+  window.addEventListener('pageshow', function (e) {
+    if (e.persisted && !stream) open(); // back from the page cache
+  });
+  open();
+})();
