@@ -37,8 +37,18 @@
 
   var waiting = typeof WeakSet === 'function' ? new WeakSet() : null;
 
+  var inflight = []; // the htmx requests in flight: {xhr, target, at}
+
   // fire sends "live" to el, or, while a field inside it has the focus, once the focus leaves.
+  // An element that a request in flight is about to replace, or that htmx has just put in
+  // place and not yet set up (class htmx-added), is told once that is done (below).
   function fire(el) {
+    var now = Date.now();
+    for (var i = 0; i < inflight.length; i++) {
+      var r = inflight[i];
+      if (r.target && now - r.at < 30000 && r.target.contains(el)) return;
+    }
+    if (el.closest('.htmx-added')) return;
     var active = document.activeElement;
     if (isField(active) && el.contains(active)) {
       if (!waiting || waiting.has(el)) return;
@@ -111,24 +121,47 @@
   });
 
   // A region htmx was loading while a change arrived may have been read before it: tell the
-  // changes again once it is in place.
+  // changes again once it is in place (or once the request has failed).
   document.addEventListener('htmx:beforeRequest', function (e) {
-    if (e.detail && e.detail.xhr) e.detail.xhr.liveSeq = seq;
+    var d = e.detail || {};
+    if (!d.xhr) return;
+    d.xhr.liveSeq = seq;
+    var now = Date.now();
+    inflight = inflight.filter(function (r) {
+      return now - r.at < 30000; // a request cancelled before it was sent
+    });
+    inflight.push({ xhr: d.xhr, target: d.target, at: now });
   });
-  document.addEventListener('htmx:afterSettle', function (e) {
-    var xhr = e.detail && e.detail.xhr;
-    if (!xhr || typeof xhr.liveSeq !== 'number' || xhr.liveSeq === seq) return;
+  function replay(xhr) {
+    if (!xhr || typeof xhr.liveSeq !== 'number') return;
+    inflight = inflight.filter(function (r) {
+      return r.xhr !== xhr;
+    });
+    var from = xhr.liveSeq;
+    xhr.liveSeq = undefined;
+    if (from === seq) return;
     var ids = {};
-    var all = false;
+    var all = recent.length > 0 && recent[0].seq > from + 1; // some were forgotten: all
     recent.forEach(function (c) {
-      if (c.seq <= xhr.liveSeq) return;
+      if (c.seq <= from) return;
       all = all || c.all;
       c.ids.forEach(function (id) {
         ids[id] = true;
       });
     });
-    xhr.liveSeq = seq;
     apply(Object.keys(ids), all);
+  }
+  document.addEventListener('htmx:afterSettle', function (e) {
+    replay(e.detail && e.detail.xhr);
+  });
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var d = e.detail || {};
+    if (d.successful !== true) replay(d.xhr); // refused, failed, or not swapped
+  });
+  // A request that swaps nothing (an error, a 204) settles nothing: forget it then.
+  document.addEventListener('htmx:afterOnLoad', function (e) {
+    var d = e.detail || {};
+    if (d.xhr && d.xhr.status === 204) replay(d.xhr);
   });
 
   // --- Banners ---------------------------------------------------------------------------
