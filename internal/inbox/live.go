@@ -43,9 +43,9 @@ const (
 	liveHeartbeat = 15 * time.Second // a comment, so that proxies keep the stream; the session is checked then
 	liveStreamFor = 10 * time.Minute // then the stream ends and the browser reconnects (to any instance)
 	liveRetry     = 2 * time.Second  // how soon a browser reconnects
-	// liveAgeMargin is added to a new page's age: the database's clock is read to the second,
-	// and a transaction may write its changes a little before it commits.
-	liveAgeMargin = 3 * time.Second
+	// liveAgeMargin is added to a new page's age: a transaction writes its changes a little
+	// before it commits (a broadcast to 100,000 conversations, half a second before).
+	liveAgeMargin = time.Second
 	// liveMaxAge is the oldest a new page may be: older, it is told that everything changed.
 	liveMaxAge = time.Minute
 )

@@ -277,7 +277,7 @@ func TestIN5_SinceCatchesUpUntilTheLogIsPruned(t *testing.T) {
 	}
 
 	// Pruning keeps the newest change; a page that saw only older ones must reload.
-	if _, err := raw(t, url).Exec(`UPDATE changes SET at = at - 7200`); err != nil {
+	if _, err := raw(t, url).Exec(`UPDATE changes SET at = at - 7200000`); err != nil {
 		t.Fatal(err)
 	}
 	n, err := db.PruneChanges(ctx, live.Retention)

@@ -221,10 +221,10 @@ func (q *Q) LatestChanges(ctx context.Context, limit int) ([]Change, error) {
 }
 
 // RecentChanges returns, in id order, up to limit changes written within the last d by the
-// database's clock (to the second).
+// database's clock (to the millisecond).
 func (q *Q) RecentChanges(ctx context.Context, d time.Duration, limit int) ([]Change, error) {
 	rows, err := q.query(ctx, `SELECT id, conversation_id FROM changes WHERE at >= `+q.dbNow()+` - $1 ORDER BY id LIMIT $2`,
-		int64(d.Seconds()+0.999), limit)
+		d.Milliseconds(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent changes: %w", err)
 	}
@@ -255,7 +255,7 @@ func (db *DB) PruneChanges(ctx context.Context, keep time.Duration) (int64, erro
 		err := db.Tx(ctx, func(tx *Tx) error {
 			res, err := tx.exec(ctx, `DELETE FROM changes WHERE id IN (SELECT id FROM changes
 				WHERE at < `+tx.dbNow()+` - $1 AND id < (SELECT MAX(id) FROM changes) ORDER BY id LIMIT $2)`,
-				int64(keep.Seconds()), pruneBatch)
+				keep.Milliseconds(), pruneBatch)
 			if err != nil {
 				return err
 			}
@@ -272,10 +272,10 @@ func (db *DB) PruneChanges(ctx context.Context, keep time.Duration) (int64, erro
 	}
 }
 
-// dbNow is the database's clock in Unix seconds, as the change log's at column has it.
+// dbNow is the database's clock in Unix milliseconds, as the change log's at column has it.
 func (q *Q) dbNow() string {
 	if q.dialect == Postgres {
-		return `extract(epoch FROM clock_timestamp())::BIGINT`
+		return `(extract(epoch FROM clock_timestamp()) * 1000)::BIGINT`
 	}
-	return `CAST(strftime('%s', 'now') AS INTEGER)`
+	return `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`
 }

@@ -9,7 +9,8 @@
 // An element is not refreshed under the teammate's fingers: while a field inside it has the
 // focus, its refresh waits until the focus leaves. A hidden page gathers the changes and
 // refreshes when it is shown again. A change that arrives while htmx is loading a region is
-// told again once the region is in place, in case it was read before the change.
+// told again once the region is in place, in case it was read before the change; but the
+// answer to an action is not reloaded for the action's own change.
 //
 // The page's state is on <html data-live="...">: "connecting", "on" or "off".
 (function () {
@@ -151,6 +152,15 @@
     });
     apply(Object.keys(ids), all);
   }
+  // The answer to an action (a POST) is read after the action's own change: what arrived
+  // until it came is in it. Only what arrives while it is put in place is told again; the
+  // region is not loaded a second time for the change just made (nor swapped under a click).
+  document.addEventListener('htmx:beforeOnLoad', function (e) {
+    var d = e.detail || {};
+    if (d.xhr && typeof d.xhr.liveSeq === 'number' && d.requestConfig && d.requestConfig.verb !== 'get') {
+      d.xhr.liveSeq = seq;
+    }
+  });
   document.addEventListener('htmx:afterSettle', function (e) {
     replay(e.detail && e.detail.xhr);
   });
