@@ -306,8 +306,13 @@ func (in *Inbox) viewsSearch(w http.ResponseWriter, r *http.Request) error {
 	list.Empty = "Nothing matches these filters."
 	if r.Header.Get("HX-Target") == "views-list" {
 		if r.Header.Get("HX-Trigger") == "views-search" {
-			// The form asked: the address bar shows the search, written as a link would be.
-			w.Header().Set("HX-Push-Url", list.URL)
+			// The form asked: the address bar shows the search, written as a link would be, in
+			// a new history entry unless it shows it already (a Search click after a change).
+			push := list.URL
+			if cur, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && cur.RequestURI() == list.URL {
+				push = "false"
+			}
+			w.Header().Set("HX-Push-Url", push)
 		}
 		in.renderPart(w, r, http.StatusOK, "search", "views-list", list)
 		return nil

@@ -461,6 +461,12 @@ func TestIN3_SearchAndFiltersCombineAndAreShareableURLs(t *testing.T) {
 	if got := viewsRows(r.body); !slices.Equal(got, []int64{w.refund.ID}) {
 		t.Errorf("the form's results: %v", got)
 	}
+	// The same search again (Search after a change) adds no history entry.
+	r = c.get("/inbox/search?category=Customer&company="+id(w.acme), "HX-Request", "true", "HX-Target", "views-list",
+		"HX-Trigger", "views-search", "HX-Current-URL", w.URL+"/inbox/search?category=Customer&company="+id(w.acme))
+	if got := r.header.Get("HX-Push-Url"); got != "false" {
+		t.Errorf("the same search again: HX-Push-Url %q", got)
+	}
 	// A live refresh does not change the address.
 	r = c.get("/inbox/search?category=Customer", "HX-Request", "true", "HX-Target", "views-list", "HX-Trigger", "views-list")
 	if r.header.Get("HX-Push-Url") != "" {
