@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/helpdesk/helpdesk/internal/browsertest"
+	"github.com/helpdesk/helpdesk/internal/desk"
 )
 
 // viewsWatch fails the test on a script error or on anything the Content-Security-Policy
@@ -170,4 +171,46 @@ func TestIN3_FilterByCompanyInTheBrowser(t *testing.T) {
 		t.Errorf("the company filter shows %q", selected)
 	}
 	viewsScreenshot(t, ctx, "search")
+}
+
+// TestIN5_AListAndItsCountsFollowChangesLive: the list and the sidebar are live regions; a
+// conversation that arrives and an assignment show in an open inbox without a reload.
+func TestIN5_AListAndItsCountsFollowChangesLive(t *testing.T) {
+	w := newViewsWorld(t)
+	ctx := w.browser(t)
+	viewsWatch(t, ctx)
+	var count string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(w.URL+"/inbox/views/all"),
+		chromedp.WaitVisible(`#views-row-`+viewsID(w.outage.ID), chromedp.ByQuery),
+		chromedp.WaitVisible(`html[data-live="on"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#views-nav a[href="/inbox/views/all"] .views-count').textContent`, &count),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != "6 open" {
+		t.Fatalf("All counts %q", count)
+	}
+	news := w.start(t, w.jane, "The parcel came, but broken")
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible(`#views-row-`+viewsID(news.ID), chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('#views-nav a[href="/inbox/views/all"] .views-count').textContent === "7 open"`, nil),
+	)
+	if err != nil {
+		t.Fatalf("the new conversation does not show: %v", err)
+	}
+	if got := viewsBrowserRows(t, ctx); len(got) == 0 || got[0] != news.ID {
+		t.Errorf("the newest is not first: %v", got)
+	}
+	// Assigned to Mia elsewhere: her count goes up.
+	if _, err := w.d.Assign(w.ctx, news.ID, w.olive.ID, desk.ToAdmin, w.Mate.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Poll(`document.querySelector('#views-nav a[href="/inbox/views/mine"] .views-count').textContent === "3 open"`, nil),
+	)
+	if err != nil {
+		t.Fatalf("Mine's count does not follow: %v", err)
+	}
 }
