@@ -13,3 +13,9 @@ CREATE INDEX admin_sessions_expiry ON admin_sessions (expires_at);
 CREATE INDEX tickets_company_id ON tickets (company_id, id);
 CREATE INDEX ticket_state_history_started ON ticket_state_history (started_at);
 CREATE INDEX api_tokens_admin ON api_tokens (admin_id);
+
+-- The inbox views (IN4): open items by teammate, by team, and all, newest activity first, and
+-- their counts, straight from the index.
+CREATE INDEX conversations_open_admin ON conversations (admin_assignee_id, updated_at, id) WHERE state = 'open';
+CREATE INDEX conversations_open_team ON conversations (team_assignee_id, updated_at, id) WHERE state = 'open';
+CREATE INDEX conversations_open_updated ON conversations (updated_at, id) WHERE state = 'open';
