@@ -6,8 +6,8 @@
 //   several changes close together (at most about once a second).
 // Those elements carry hx-get (their fresh self) and hx-trigger="live".
 //
-// An element is not refreshed under the teammate's fingers: while a field inside it has the
-// focus, its refresh waits until the focus leaves. A hidden page gathers the changes and
+// An element is not refreshed under the teammate's fingers: while the focus is inside it (a
+// field, an editor, a menu), its refresh waits until the focus leaves. A hidden page gathers the changes and
 // refreshes when it is shown again. A change that arrives while htmx is loading a region is
 // told again once the region is in place, in case it was read before the change; but the
 // answer to an action is not reloaded for the action's own change.
@@ -32,15 +32,33 @@
 
   // --- Telling the regions ---------------------------------------------------------------
 
-  function isField(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  // busy tells whether the teammate is at work in el: the focus is inside it (a field being
+  // typed in, an editor or a menu open, a button just used).
+  function busy(el) {
+    var a = document.activeElement;
+    return !!a && a !== document.body && a !== root && el.contains(a);
   }
 
   var waiting = typeof WeakSet === 'function' ? new WeakSet() : null;
 
+  // later sends "live" to el once the focus has left it.
+  function later(el) {
+    if (!waiting || waiting.has(el)) return;
+    waiting.add(el);
+    el.addEventListener('focusout', function left(e) {
+      if (e.relatedTarget && el.contains(e.relatedTarget)) return;
+      el.removeEventListener('focusout', left);
+      waiting.delete(el);
+      // The focus moves on after focusout: look again once it has.
+      setTimeout(function () {
+        if (el.isConnected) fire(el);
+      }, 0);
+    });
+  }
+
   var inflight = []; // the htmx requests in flight: {xhr, target, at}
 
-  // fire sends "live" to el, or, while a field inside it has the focus, once the focus leaves.
+  // fire sends "live" to el, or, while the teammate is at work in it, once the focus leaves.
   // An element that a request in flight is about to replace, or that htmx has just put in
   // place and not yet set up (class htmx-added), is told once that is done (below).
   function fire(el) {
@@ -50,16 +68,8 @@
       if (r.target && now - r.at < 30000 && r.target.contains(el)) return;
     }
     if (el.closest('.htmx-added')) return;
-    var active = document.activeElement;
-    if (isField(active) && el.contains(active)) {
-      if (!waiting || waiting.has(el)) return;
-      waiting.add(el);
-      el.addEventListener('focusout', function later(e) {
-        if (e.relatedTarget && el.contains(e.relatedTarget)) return;
-        el.removeEventListener('focusout', later);
-        waiting.delete(el);
-        if (el.isConnected) fire(el);
-      });
+    if (busy(el)) {
+      later(el);
       return;
     }
     if (window.htmx) {
@@ -68,6 +78,16 @@
       el.dispatchEvent(new CustomEvent('live'));
     }
   }
+
+  // A refresh that comes back while the teammate has started working in the region is not put
+  // in place: it is asked for again once the focus leaves.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var d = e.detail || {};
+    var cause = d.requestConfig && d.requestConfig.triggeringEvent;
+    if (!cause || cause.type !== 'live' || !d.target || !busy(d.target)) return;
+    d.shouldSwap = false;
+    later(d.target);
+  });
 
   var listTimer = null;
   var listFirst = 0;
@@ -135,9 +155,6 @@
   });
   function replay(xhr) {
     if (!xhr || typeof xhr.liveSeq !== 'number') return;
-    inflight = inflight.filter(function (r) {
-      return r.xhr !== xhr;
-    });
     var from = xhr.liveSeq;
     xhr.liveSeq = undefined;
     if (from === seq) return;
@@ -161,17 +178,23 @@
       d.xhr.liveSeq = seq;
     }
   });
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var d = e.detail || {};
+    if (d.xhr) d.xhr.liveSwapped = true;
+  });
+  // htmx swaps before it says afterRequest, and sets the new content up a little later
+  // (afterSettle): tell again then. An answer put nowhere (refused, failed, empty, or held
+  // back above) is done with at once.
+  document.addEventListener('htmx:afterRequest', function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (!xhr) return;
+    inflight = inflight.filter(function (r) {
+      return r.xhr !== xhr;
+    });
+    if (!xhr.liveSwapped) replay(xhr);
+  });
   document.addEventListener('htmx:afterSettle', function (e) {
     replay(e.detail && e.detail.xhr);
-  });
-  document.addEventListener('htmx:afterRequest', function (e) {
-    var d = e.detail || {};
-    if (d.successful !== true) replay(d.xhr); // refused, failed, or not swapped
-  });
-  // A request that swaps nothing (an error, a 204) settles nothing: forget it then.
-  document.addEventListener('htmx:afterOnLoad', function (e) {
-    var d = e.detail || {};
-    if (d.xhr && d.xhr.status === 204) replay(d.xhr);
   });
 
   // --- Banners ---------------------------------------------------------------------------
