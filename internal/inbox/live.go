@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,10 +75,12 @@ func (in *Inbox) liveRoutes(add route) {
 	add("GET /inbox/events", in.liveEvents)
 }
 
-// liveChange is the data of a change event.
+// liveChange is the data of a change event: the conversations and tickets that changed, with
+// the ids of their changes in the log (null: many), or all.
 type liveChange struct {
-	IDs []int64 `json:"ids,omitempty"`
-	All bool    `json:"all,omitempty"`
+	IDs  []int64           `json:"ids,omitempty"`
+	Logs map[int64][]int64 `json:"logs,omitempty"`
+	All  bool              `json:"all,omitempty"`
 }
 
 // liveEvents is the event stream of an open page. It ends when the page goes, the session
@@ -116,7 +119,7 @@ func (in *Inbox) liveEvents(w http.ResponseWriter, r *http.Request) error {
 		return rc.Flush() == nil
 	}
 	change := func(pos int64, b live.Batch) bool {
-		data, _ := json.Marshal(liveChange{IDs: b.IDs, All: b.All})
+		data, _ := json.Marshal(liveChange{IDs: b.IDs, Logs: b.Logs, All: b.All})
 		return send("id: %d\nevent: change\ndata: %s\n\n", pos, data)
 	}
 	if !send("retry: %d\n\n", liveRetry.Milliseconds()) {
@@ -167,11 +170,15 @@ func (in *Inbox) liveEvents(w http.ResponseWriter, r *http.Request) error {
 }
 
 // liveCatchUp reads what the page has not been told: after the position it gives back when it
-// reconnects, or since it loaded. It returns that position, 0 for a new page.
+// reconnects, or after the position its content was read at (?after=, see liveMarks), or,
+// failing that, since it loaded. It returns that position, 0 for a new page.
 func (in *Inbox) liveCatchUp(ctx context.Context, feed *live.Feed, r *http.Request) (live.Batch, int64, error) {
 	last := r.Header.Get("Last-Event-ID")
 	if last == "" {
 		last = r.URL.Query().Get("last")
+	}
+	if last == "" {
+		last = r.URL.Query().Get("after")
 	}
 	if pos, err := strconv.ParseInt(last, 10, 64); err == nil && pos >= 0 {
 		b, err := feed.Since(ctx, pos)
@@ -188,6 +195,78 @@ func (in *Inbox) liveCatchUp(ctx context.Context, feed *live.Feed, r *http.Reque
 	b, err := feed.Recent(ctx, age+liveAgeMargin)
 	return b, 0, err
 }
+
+// LiveMarks tells every page and fragment of the Inbox (h) where the change log was when its
+// content was read, so that its live updates start from there (IN5):
+//
+//   - Server-Timing: live;desc="1234" on every answer: the position, read before the answer's
+//     content. A page reads it from its navigation timing and opens its event stream with
+//     ?after=1234: it is told exactly what changed since (no time window, no guess);
+//   - X-Live-Position: the same, for htmx's requests: a region refreshed, or the main content
+//     swapped, shows every change up to it;
+//   - X-Live-Own: on the answer to an action (any method but GET and HEAD), the ids in the log of
+//     the changes the action made, which its answer shows: the page does not load again what it
+//     has just drawn when those changes come back as live updates.
+//
+// The event stream and the static files go without.
+func (in *Inbox) LiveMarks(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/inbox/events" || strings.HasPrefix(r.URL.Path, "/inbox/static/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if c, err := r.Cookie(cookieName); err != nil || c.Value == "" {
+			h.ServeHTTP(w, r) // nobody signed in: no live updates
+			return
+		}
+		pos, err := in.db.Read().ChangePosition(r.Context())
+		if err != nil {
+			in.log.Warn("inbox: live position", "err", err)
+			h.ServeHTTP(w, r)
+			return
+		}
+		p := strconv.FormatInt(pos, 10)
+		w.Header().Set("Server-Timing", `live;desc="`+p+`"`)
+		w.Header().Set("X-Live-Position", p)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			h.ServeHTTP(w, r)
+			return
+		}
+		ctx, rec := store.RecordChanges(r.Context())
+		h.ServeHTTP(&liveOwnWriter{ResponseWriter: w, rec: rec}, r.WithContext(ctx))
+	})
+}
+
+// liveOwnWriter adds X-Live-Own to an answer as it starts: by then the action has committed.
+type liveOwnWriter struct {
+	http.ResponseWriter
+	rec   *store.ChangeRecorder
+	wrote bool
+}
+
+func (w *liveOwnWriter) WriteHeader(status int) {
+	if !w.wrote {
+		w.wrote = true
+		if ids := w.rec.IDs(); len(ids) > 0 {
+			own := make([]string, len(ids))
+			for i, id := range ids {
+				own[i] = strconv.FormatInt(id, 10)
+			}
+			w.Header().Set("X-Live-Own", strings.Join(own, ","))
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *liveOwnWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *liveOwnWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // shutdownSignal is closed when the http.Server serving r shuts down: http.Server.Shutdown
 // waits for requests in flight, and an event stream is one until it ends.

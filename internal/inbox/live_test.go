@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -303,6 +304,58 @@ func TestIN5_StreamEndsWhenTheServerShutsDown(t *testing.T) {
 	}
 }
 
+// Every answer says where the change log was when its content was read, and the answer to an
+// action which changes it made: the page's stream starts from there, and tells those changes
+// with their ids in the log, so that the page does not load again what it shows already.
+func TestIN5_AnswersSayWhereTheLogWas(t *testing.T) {
+	e := start(t)
+	conv := liveConversation(t, e, "ann@example.com")
+	c := e.signedIn(t)
+	page := c.get("/inbox")
+	pos := page.header.Get("X-Live-Position")
+	_, newest, err := e.DB.Read().ChangeBounds(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pos != strconv.FormatInt(newest, 10) || page.header.Get("Server-Timing") != `live;desc="`+pos+`"` {
+		t.Fatalf("position %q, Server-Timing %q; want %d", pos, page.header.Get("Server-Timing"), newest)
+	}
+
+	// An action: its answer names the change it made.
+	path := "/inbox/conversations/" + strconv.FormatInt(conv, 10)
+	r := c.post(path+"/reply", url.Values{"body": {"On it"}, "type": {"comment"}}, "HX-Request", "true", "HX-Target", "main")
+	if r.status != http.StatusOK {
+		t.Fatalf("reply: %d %s", r.status, r.body)
+	}
+	own, err := strconv.ParseInt(r.header.Get("X-Live-Own"), 10, 64)
+	if err != nil || own <= newest {
+		t.Fatalf("X-Live-Own %q, want the reply's change, after %d", r.header.Get("X-Live-Own"), newest)
+	}
+	if r.header.Get("X-Live-Position") != pos {
+		t.Errorf("the action's position %q, want %s (read before the action)", r.header.Get("X-Live-Position"), pos)
+	}
+	if r := c.get(path); r.header.Get("X-Live-Own") != "" {
+		t.Errorf("a page (GET) names own changes: %q", r.header.Get("X-Live-Own"))
+	}
+
+	// The page's stream, from the page's position, tells the reply, with its id in the log.
+	events, _ := liveStream(t, c, "/inbox/events?after="+pos)
+	ev := liveNext(t, events, 10*time.Second)
+	var d struct {
+		IDs  []int64           `json:"ids"`
+		Logs map[int64][]int64 `json:"logs"`
+	}
+	if err := json.Unmarshal([]byte(ev.Data), &d); err != nil || ev.Name != "change" || !slices.Equal(d.IDs, []int64{conv}) ||
+		!slices.Equal(d.Logs[conv], []int64{own}) {
+		t.Fatalf("the page's stream: %+v, want the reply %d of %d", ev, own, conv)
+	}
+
+	// Signed out, nothing is said.
+	if r := e.client(t).get("/inbox/login"); r.header.Get("X-Live-Position") != "" || r.header.Get("Server-Timing") != "" {
+		t.Errorf("signed out: %v", r.header)
+	}
+}
+
 // --- Several instances ------------------------------------------------------------------------
 
 // liveInstance is a Helpdesk server on a database other instances may share, as several
@@ -316,6 +369,8 @@ type liveInstance struct {
 	token  string
 	// extra, when set, serves what the server does not (a test page).
 	extra *http.ServeMux
+	// regionGets counts the requests for live regions of thread pages (…/live/{region}).
+	regionGets atomic.Int64
 }
 
 // liveStartInstance starts a server on the database at dbURL, migrating it if need be, with the
@@ -343,7 +398,12 @@ func liveStartInstance(t *testing.T, dbURL string) *liveInstance {
 	logger := slog.New(slog.NewTextHandler(liveTestWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	inst.Server = server.New(cfg, db, logger, clock.NewFake(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)))
 	handler := inst.Server.Handler()
-	inst.extra.Handle("/", handler)
+	inst.extra.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" && strings.Contains(r.URL.Path, "/live/") {
+			inst.regionGets.Add(1)
+		}
+		handler.ServeHTTP(w, r)
+	}))
 	hs.Config.Handler = inst.extra
 	inst.URL, inst.http = hs.URL, hs
 
@@ -686,5 +746,40 @@ func TestIN5_LiveUpdateBetweenTwoBrowsers(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("the region was not refreshed once its field was left: %v", err)
+	}
+}
+
+// A teammate's own action is not loaded twice: its answer shows it, and the page's regions are
+// not refreshed when it comes back as a live update; nor is a page just loaded refreshed for
+// what it shows already. A change by someone else refreshes each region once.
+func TestIN5_OwnChangesAreNotLoadedAgain(t *testing.T) {
+	inst := liveStartInstance(t, storetest.URL(t))
+	mia := liveBrowser(t, inst)
+	conv := inst.conversation(t, "ann@example.com") // just before the page loads
+	page := inst.URL + "/inbox/conversations/" + strconv.FormatInt(conv, 10)
+	var regions int
+	err := chromedp.Run(mia,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(`html[data-live="on"] #thread-timeline`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('[data-live-conversation="`+strconv.FormatInt(conv, 10)+`"]').length`, &regions),
+		chromedp.SendKeys("#thread-composer-body", "Mia's own reply", chromedp.ByID),
+		chromedp.Click("#thread-composer [data-thread-default]", chromedp.ByQuery),
+		chromedp.WaitVisible(`//section[@id="thread-timeline"]//*[contains(., "Mia's own reply")]`, chromedp.BySearch),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regions == 0 {
+		t.Fatal("the conversation page has no live region")
+	}
+	// Someone else's change, after Mia's on the stream: once the page shows it, whatever Mia's
+	// own change would have caused has happened.
+	inst.reply(t, conv, "A colleague's reply")
+	err = chromedp.Run(mia, chromedp.WaitVisible(`//section[@id="thread-timeline"]//*[contains(., "A colleague's reply")]`, chromedp.BySearch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := inst.regionGets.Load(); got != int64(regions) {
+		t.Errorf("%d region refreshes, want %d: one per region, for the colleague's reply only", got, regions)
 	}
 }

@@ -51,11 +51,33 @@ const (
 type Batch struct {
 	Position int64
 	IDs      []int64
-	All      bool
+	// Logs are, for each of IDs, the ids of its changes in the log, so that a page can tell
+	// the changes its content already shows; nil when there were more than MaxLogs.
+	Logs map[int64][]int64
+	All  bool
 }
+
+// MaxLogs is how many change ids a batch keeps for one conversation.
+const MaxLogs = 4
 
 // Empty tells whether the batch names no change.
 func (b Batch) Empty() bool { return len(b.IDs) == 0 && !b.All }
+
+// changed is what a reader has read: each conversation with the ids of its changes (nil past
+// MaxLogs).
+type changed map[int64][]int64
+
+func (c changed) add(conversation int64, logs ...int64) {
+	prev, seen := c[conversation]
+	if seen && prev == nil {
+		return // many already
+	}
+	if len(prev)+len(logs) > MaxLogs || (len(logs) == 0) {
+		c[conversation] = nil
+		return
+	}
+	c[conversation] = append(prev, logs...)
+}
 
 // Feed follows the change log for its subscribers.
 type Feed struct {
@@ -94,7 +116,7 @@ func New(db *store.DB, log *slog.Logger) *Feed {
 // reads with Since. The first subscriber starts the reading; Subscribe waits for it to know
 // where the log is, or for ctx to end.
 func (f *Feed) Subscribe(ctx context.Context) (*Sub, int64, error) {
-	s := &Sub{f: f, news: make(chan struct{}, 1), ids: map[int64]struct{}{}}
+	s := &Sub{f: f, news: make(chan struct{}, 1), ids: changed{}}
 	f.mu.Lock()
 	f.subs[s] = struct{}{}
 	if f.run == nil {
@@ -151,16 +173,22 @@ func (f *Feed) Recent(ctx context.Context, d time.Duration) (Batch, error) {
 }
 
 func (f *Feed) batch(changes []store.Change, all bool) Batch {
-	var b Batch
-	seen := map[int64]bool{}
+	ch := changed{}
 	for _, c := range changes {
-		if !seen[c.ConversationID] {
-			seen[c.ConversationID] = true
-			b.IDs = append(b.IDs, c.ConversationID)
-		}
+		ch.add(c.ConversationID, c.ID)
 	}
-	if all || len(b.IDs) > f.MaxIDs {
-		b.IDs, b.All = nil, true
+	return makeBatch(0, ch, all || len(ch) > f.MaxIDs)
+}
+
+func makeBatch(pos int64, ch changed, all bool) Batch {
+	b := Batch{Position: pos, All: all}
+	if all {
+		return b
+	}
+	b.Logs = make(map[int64][]int64, len(ch))
+	for id, logs := range ch {
+		b.IDs = append(b.IDs, id)
+		b.Logs[id] = slices.Clone(logs)
 	}
 	slices.Sort(b.IDs)
 	return b
@@ -188,7 +216,7 @@ type Sub struct {
 	news chan struct{} // one pending value when there is news
 	mu   sync.Mutex
 	pos  int64
-	ids  map[int64]struct{}
+	ids  changed
 	all  bool
 }
 
@@ -199,24 +227,18 @@ func (s *Sub) News() <-chan struct{} { return s.news }
 func (s *Sub) Take() Batch {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := Batch{Position: s.pos, All: s.all}
-	if !s.all {
-		for id := range s.ids {
-			b.IDs = append(b.IDs, id)
-		}
-		slices.Sort(b.IDs)
-	}
+	b := makeBatch(s.pos, s.ids, s.all)
 	clear(s.ids)
 	s.all = false
 	return b
 }
 
-func (s *Sub) add(pos int64, ids map[int64]struct{}, all bool) {
+func (s *Sub) add(pos int64, ch changed, all bool) {
 	s.mu.Lock()
 	s.pos = max(s.pos, pos)
 	if !s.all {
-		for id := range ids {
-			s.ids[id] = struct{}{}
+		for id, logs := range ch {
+			s.ids.add(id, logs...)
 		}
 		if all || len(s.ids) > s.f.MaxIDs {
 			s.all = true
@@ -252,7 +274,7 @@ func (s *Sub) Close() {
 }
 
 // deliver tells every subscriber what r read, unless r has been stopped meanwhile.
-func (f *Feed) deliver(r *runner, pos int64, ids map[int64]struct{}, all bool) {
+func (f *Feed) deliver(r *runner, pos int64, ids changed, all bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r.pos = pos

@@ -73,8 +73,8 @@ func (rd *reader) start(ctx context.Context, now time.Time) error {
 
 // read reads what is new since the last read: changes after the cursor, and those that came
 // in the gaps. It returns the conversations they name, or all when there are more than maxIDs.
-func (rd *reader) read(ctx context.Context, now time.Time) (ids map[int64]struct{}, all bool, err error) {
-	ids = map[int64]struct{}{}
+func (rd *reader) read(ctx context.Context, now time.Time) (ids changed, all bool, err error) {
+	ids = changed{}
 	defer func() {
 		rd.expire(now)
 		if len(ids) > rd.maxIDs {
@@ -100,7 +100,7 @@ func (rd *reader) read(ctx context.Context, now time.Time) (ids map[int64]struct
 				rd.fill(c.ID)
 			}
 			if len(ids) <= rd.maxIDs {
-				ids[c.ConversationID] = struct{}{}
+				ids.add(c.ConversationID, c.ID)
 			}
 		}
 		rd.trim()

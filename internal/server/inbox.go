@@ -38,7 +38,13 @@ func (s *Server) initInbox() {
 	s.inbox.inbox = in
 }
 
-// mountInbox adds the Inbox's routes, under /inbox (and / redirects there).
+// mountInbox adds the Inbox's routes, under /inbox (and / redirects there). Every answer
+// under /inbox says where the change log was when it was read, for live updates (IN5).
 func (s *Server) mountInbox(mux *http.ServeMux) {
-	s.inbox.inbox.Routes(mux)
+	routes := http.NewServeMux()
+	s.inbox.inbox.Routes(routes)
+	marked := s.inbox.inbox.LiveMarks(routes)
+	mux.Handle("/inbox", marked)
+	mux.Handle("/inbox/", marked)
+	mux.Handle("/{$}", routes)
 }

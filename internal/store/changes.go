@@ -35,8 +35,9 @@ const changesChannel = "helpdesk_changes."
 
 // changeSet is what a transaction changed, written at commit.
 type changeSet struct {
-	ids  []int64
-	bulk bool // ChangedLinks wrote rows already: notify even with no ids
+	ids     []int64 // the threads named by Changed
+	bulk    bool    // ChangedLinks wrote rows already: notify even with no ids
+	written []int64 // the change log's ids of ids, once written
 }
 
 // Changed records that conversations or tickets ids change in this transaction (IN5). It costs
@@ -70,17 +71,54 @@ func (tx *Tx) recordChanges(ctx context.Context) error {
 	var err error
 	switch {
 	case tx.dialect == Postgres && len(ids) > 0:
-		_, err = tx.exec(ctx, `WITH c AS (INSERT INTO changes (conversation_id) SELECT unnest($1::BIGINT[]))
-			SELECT pg_notify($2 || current_schema(), '')`, ids, changesChannel)
+		tx.changes.written, err = tx.int64s(ctx, `WITH c AS (INSERT INTO changes (conversation_id) SELECT unnest($1::BIGINT[]) RETURNING id),
+			n AS (SELECT pg_notify($2 || current_schema(), ''))
+			SELECT c.id FROM c, n`, ids, changesChannel)
 	case tx.dialect == Postgres:
 		_, err = tx.exec(ctx, `SELECT pg_notify($1 || current_schema(), '')`, changesChannel)
 	case len(ids) > 0:
-		_, err = tx.exec(ctx, `INSERT INTO changes (conversation_id) SELECT value FROM json_each($1)`, jsonInts(ids))
+		tx.changes.written, err = tx.int64s(ctx, `INSERT INTO changes (conversation_id) SELECT value FROM json_each($1) RETURNING id`, jsonInts(ids))
 	}
 	if err != nil {
 		return fmt.Errorf("store: record changes: %w", err)
 	}
 	return nil
+}
+
+// committed tells, after the commit of a transaction that recorded changes, the watchers in
+// this process and the ChangeRecorder of ctx, if any.
+func (db *DB) committed(ctx context.Context, c changeSet) {
+	db.watchers.tell(c)
+	if r, ok := ctx.Value(recorderKey{}).(*ChangeRecorder); ok && len(c.written) > 0 {
+		r.mu.Lock()
+		r.ids = append(r.ids, c.written...)
+		r.mu.Unlock()
+	}
+}
+
+type recorderKey struct{}
+
+// ChangeRecorder collects the change log's ids written by the transactions of one request: the
+// Inbox tells the page which changes the answer to its action already shows, so that the page
+// does not load them again when they come back as live updates. (A broadcast's changes to the
+// linked conversations, written in bulk, are not collected.)
+type ChangeRecorder struct {
+	mu  sync.Mutex
+	ids []int64
+}
+
+// RecordChanges returns a context whose transactions tell the returned recorder the change
+// log's ids they write.
+func RecordChanges(ctx context.Context) (context.Context, *ChangeRecorder) {
+	r := &ChangeRecorder{}
+	return context.WithValue(ctx, recorderKey{}, r), r
+}
+
+// IDs returns the change log's ids written so far, in order.
+func (r *ChangeRecorder) IDs() []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(slices.Values(r.ids))
 }
 
 // jsonInts is ids as a JSON array, for SQLite's json_each.
@@ -229,6 +267,36 @@ func (q *Q) RecentChanges(ctx context.Context, d time.Duration, limit int) ([]Ch
 		return nil, fmt.Errorf("store: recent changes: %w", err)
 	}
 	return scanChanges(rows)
+}
+
+// positionRows is how many of the newest changes ChangePosition looks at for ids not committed
+// yet.
+const positionRows = 256
+
+// ChangePosition returns a position in the change log as of now: every change up to it is
+// committed, or will never be. It is the newest id, unless an id among the newest changes is
+// missing (its transaction may still commit, on PostgreSQL), then the one before the lowest
+// such id. A page is told, with its content, the position read before its content was.
+func (q *Q) ChangePosition(ctx context.Context) (int64, error) {
+	var n, lowest, newest int64
+	err := q.row(ctx, `SELECT count(*), COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM
+		(SELECT id FROM changes ORDER BY id DESC LIMIT $1) AS newest`, positionRows).Scan(&n, &lowest, &newest)
+	if err != nil {
+		return 0, fmt.Errorf("store: change position: %w", translate(err))
+	}
+	if newest-lowest+1 == n {
+		return newest, nil // no id missing
+	}
+	ids, err := q.int64s(ctx, `SELECT id FROM changes WHERE id >= $1 ORDER BY id`, lowest)
+	if err != nil {
+		return 0, fmt.Errorf("store: change position: %w", err)
+	}
+	for i := 1; i < len(ids); i++ {
+		if ids[i] != ids[i-1]+1 {
+			return ids[i-1], nil
+		}
+	}
+	return newest, nil
 }
 
 // ChangeBounds returns the ids of the oldest and the newest change in the log, 0 and 0 when it

@@ -173,7 +173,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", translate(err))
 	}
-	db.watchers.tell(tx.changes)
+	db.committed(ctx, tx.changes) // changes.go: open pages learn of it
 	return nil
 }
 

@@ -6,11 +6,16 @@
 //   several changes close together (at most about once a second).
 // Those elements carry hx-get (their fresh self) and hx-trigger="live".
 //
+// What a region shows already is not loaded again. Every answer of the Inbox says where the
+// change log was when its content was read (X-Live-Position; Server-Timing for the page
+// itself), and the answer to an action which changes it made (X-Live-Own): a change is told
+// to a region only if the content it has does not show it. The page's stream starts from the
+// page's own position, so nothing that happened while it loaded is missed.
+//
 // An element is not refreshed under the teammate's fingers: while the focus is inside it (a
-// field, an editor, a menu), its refresh waits until the focus leaves. A hidden page gathers the changes and
-// refreshes when it is shown again. A change that arrives while htmx is loading a region is
-// told again once the region is in place, in case it was read before the change; but the
-// answer to an action is not reloaded for the action's own change.
+// field, an editor, a menu), its refresh waits until the focus leaves. A hidden page gathers
+// the changes and refreshes when it is shown again. A change that arrives while htmx is loading
+// a region is told again once the region is in place (if the region does not show it).
 //
 // The page's state is on <html data-live="...">: "connecting", "on" or "off".
 (function () {
@@ -23,11 +28,53 @@
   var lastId = '';
   var pause = 2000; // before opening a stream again, growing up to a minute
   var seq = 0; // numbers the change events, to tell which arrived during a request
-  var recent = []; // the last change events: {seq, ids, all}
-  var hidden = { ids: {}, all: false, any: false }; // gathered while the page is hidden
+  var recent = []; // the last change events: {seq, changes, all}
+  var hidden = { changes: [], all: false, any: false }; // gathered while the page is hidden
 
   function setState(s) {
     root.setAttribute('data-live', s);
+  }
+
+  // --- What a region shows -----------------------------------------------------------------
+
+  // known is what an answer says of its content: {pos, own}, or null.
+  function known(pos, own) {
+    var p = Number(pos);
+    if (pos === null || pos === '' || !isFinite(p)) return null;
+    var k = { pos: p, own: {} };
+    String(own || '').split(',').forEach(function (id) {
+      if (id) k.own[id] = true;
+    });
+    return k;
+  }
+
+  function pagePosition() {
+    try {
+      var nav = performance.getEntriesByType('navigation')[0];
+      var timings = (nav && nav.serverTiming) || [];
+      for (var i = 0; i < timings.length; i++) {
+        if (timings[i].name === 'live') return timings[i].description;
+      }
+    } catch (err) {
+      // no navigation timing: the stream starts from the page's age instead
+    }
+    return '';
+  }
+
+  var start = pagePosition();
+  root.liveKnown = known(start, '');
+
+  // shows tells whether el's content shows a change: its ids in the log (null: unknown).
+  function shows(el, logs) {
+    if (!logs || logs.length === 0) return false;
+    for (var n = el; n; n = n.parentElement) {
+      var k = n.liveKnown;
+      if (!k) continue;
+      return logs.every(function (l) {
+        return l <= k.pos || k.own[l] === true;
+      });
+    }
+    return false;
   }
 
   // --- Telling the regions ---------------------------------------------------------------
@@ -91,58 +138,71 @@
 
   var listTimer = null;
   var listFirst = 0;
+  var listChanges = []; // the changes the lists have not been told yet
+  var listAll = false;
 
-  // listsSoon refreshes the lists 300 ms after the last change, and at most a second after
-  // the first one.
-  function listsSoon() {
+  // listsSoon refreshes the lists that do not show the changes, 300 ms after the last change
+  // and at most a second after the first one.
+  function listsSoon(changes, all) {
+    listChanges = listChanges.concat(changes);
+    listAll = listAll || all;
     var now = Date.now();
     if (listTimer === null) listFirst = now;
     else clearTimeout(listTimer);
     var wait = Math.max(0, Math.min(300, listFirst + 1000 - now));
     listTimer = setTimeout(function () {
+      var pending = listChanges;
+      var everything = listAll;
       listTimer = null;
-      document.querySelectorAll('[data-live-list]').forEach(fire);
+      listChanges = [];
+      listAll = false;
+      document.querySelectorAll('[data-live-list]').forEach(function (el) {
+        var stale = everything || pending.some(function (c) {
+          return !shows(el, c[1]);
+        });
+        if (stale) fire(el);
+      });
     }, wait);
   }
 
-  function apply(ids, all) {
+  // apply tells the regions of changes ([[id, logs], ...]), or of everything.
+  function apply(changes, all) {
     if (all) {
       document.querySelectorAll('[data-live-conversation]').forEach(fire);
     } else {
-      ids.forEach(function (id) {
-        var n = Number(id);
+      changes.forEach(function (c) {
+        var n = Number(c[0]);
         if (!isFinite(n)) return;
-        document.querySelectorAll('[data-live-conversation="' + n + '"]').forEach(fire);
+        document.querySelectorAll('[data-live-conversation="' + n + '"]').forEach(function (el) {
+          if (!shows(el, c[1])) fire(el);
+        });
       });
     }
-    if (all || ids.length > 0) listsSoon();
+    if (all || changes.length > 0) listsSoon(changes, all);
   }
 
-  function changed(ids, all) {
+  function changed(changes, all) {
     seq++;
-    recent.push({ seq: seq, ids: ids, all: all });
+    recent.push({ seq: seq, changes: changes, all: all });
     if (recent.length > 50) recent.shift();
     if (document.visibilityState === 'hidden') {
-      ids.forEach(function (id) {
-        hidden.ids[id] = true;
-      });
+      hidden.changes = hidden.changes.concat(changes);
       hidden.all = hidden.all || all;
       hidden.any = true;
       return;
     }
-    apply(ids, all);
+    apply(changes, all);
   }
 
   document.addEventListener('visibilitychange', function () {
     if (document.visibilityState !== 'visible' || !hidden.any) return;
-    var ids = Object.keys(hidden.ids);
-    var all = hidden.all;
-    hidden = { ids: {}, all: false, any: false };
-    apply(ids, all);
+    var h = hidden;
+    hidden = { changes: [], all: false, any: false };
+    apply(h.changes, h.all);
   });
 
-  // A region htmx was loading while a change arrived may have been read before it: tell the
-  // changes again once it is in place (or once the request has failed).
+  // What htmx puts in place shows what its answer says; a change that arrived while it was
+  // loading is told again once it is set up, and reaches it if it does not show it.
   document.addEventListener('htmx:beforeRequest', function (e) {
     var d = e.detail || {};
     if (!d.xhr) return;
@@ -158,29 +218,21 @@
     var from = xhr.liveSeq;
     xhr.liveSeq = undefined;
     if (from === seq) return;
-    var ids = {};
+    var changes = [];
     var all = recent.length > 0 && recent[0].seq > from + 1; // some were forgotten: all
     recent.forEach(function (c) {
       if (c.seq <= from) return;
       all = all || c.all;
-      c.ids.forEach(function (id) {
-        ids[id] = true;
-      });
+      changes = changes.concat(c.changes);
     });
-    apply(Object.keys(ids), all);
+    apply(changes, all);
   }
-  // The answer to an action (a POST) is read after the action's own change: what arrived
-  // until it came is in it. Only what arrives while it is put in place is told again; the
-  // region is not loaded a second time for the change just made (nor swapped under a click).
-  document.addEventListener('htmx:beforeOnLoad', function (e) {
-    var d = e.detail || {};
-    if (d.xhr && typeof d.xhr.liveSeq === 'number' && d.requestConfig && d.requestConfig.verb !== 'get') {
-      d.xhr.liveSeq = seq;
-    }
-  });
   document.addEventListener('htmx:afterSwap', function (e) {
-    var d = e.detail || {};
-    if (d.xhr) d.xhr.liveSwapped = true;
+    var xhr = e.detail && e.detail.xhr;
+    if (!xhr) return;
+    xhr.liveSwapped = true;
+    var k = known(xhr.getResponseHeader('X-Live-Position'), xhr.getResponseHeader('X-Live-Own'));
+    if (k && e.target instanceof Element) e.target.liveKnown = k;
   });
   // htmx swaps before it says afterRequest, and sets the new content up a little later
   // (afterSettle): tell again then. An answer put nowhere (refused, failed, empty, or held
@@ -250,9 +302,12 @@
   }
 
   function open() {
-    var url = '/inbox/events?' + (lastId ? 'last=' + encodeURIComponent(lastId) : 'age=' + Math.round(performance.now()));
+    var from;
+    if (lastId) from = 'last=' + encodeURIComponent(lastId);
+    else if (start) from = 'after=' + encodeURIComponent(start);
+    else from = 'age=' + Math.round(performance.now());
     setState('connecting');
-    stream = new EventSource(url);
+    stream = new EventSource('/inbox/events?' + from);
     var s = stream;
     function heard(e) {
       if (e.lastEventId) lastId = e.lastEventId;
@@ -268,7 +323,11 @@
       } catch (err) {
         return;
       }
-      changed(Array.isArray(data.ids) ? data.ids : [], data.all === true);
+      var logs = data.logs || {};
+      var changes = (Array.isArray(data.ids) ? data.ids : []).map(function (id) {
+        return [id, Array.isArray(logs[id]) ? logs[id] : null];
+      });
+      changed(changes, data.all === true);
     });
     s.addEventListener('reload', function () {
       close();
