@@ -29,15 +29,18 @@ import (
 // The stream's events:
 //
 //	id: 1234                          the position: sent back as Last-Event-ID on reconnecting
-//	event: change                     what changed: {"ids":[12,15]}, or {"all":true} for a lot
+//	event: change                     what changed: {"ids":[12,15],"logs":{"12":[1233],"15":[1234]}}
+//	                                  (with the ids of the changes in the log), or {"all":true}
 //	event: ready                      nothing to tell yet (the first event, to give the position)
 //	event: reload                     the page was away too long: it must load again
 //	event: expired                    the teammate's session has ended; the stream closes
 //
-// A page that has just loaded gives its age (?age=, in milliseconds), and is told what changed
-// since its server read the database (a margin is added: a few refreshes too many, never one
-// too few). A page that reconnects gives the position it had (Last-Event-ID, or ?last= when the
-// script opens a new stream itself) and is told everything after it.
+// A page that has just loaded gives the position its content was read at (?after=, which
+// every answer carries: LiveMarks), and is told everything after it; a page that reconnects
+// gives the position it had (Last-Event-ID, or ?last= when the script opens a new stream
+// itself). Where the browser does not give the page's position, the page gives its age (?age=,
+// in milliseconds) and is told what changed since its server read the database (a margin is
+// added: a few refreshes too many, never one too few).
 
 // Live settings.
 const (
