@@ -375,6 +375,10 @@ func (in *Inbox) threadPreview(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return store.ErrNotFound
 	}
+	if r.Header.Get("HX-Request") != "true" {
+		http.Redirect(w, r, threadPath(h.ID, h.IsTicket), http.StatusSeeOther) // the whole thing, then
+		return nil
+	}
 	parts, err := q.ThreadPartsBefore(ctx, id, 0, threadPreviewParts)
 	if err != nil {
 		return err

@@ -57,19 +57,21 @@ func thrBrowser(t *testing.T, e *env) context.Context {
 	return ctx
 }
 
-// thrWaitText waits until the element sel shows text.
+// thrIdle is true when htmx is done: no request in flight, nothing being swapped or settled
+// (htmx sets up what it swapped in a moment later: a key pressed before is lost).
+const thrIdle = `!document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")`
+
+// thrWaitText waits until the element sel shows text, and htmx is idle.
 func thrWaitText(sel, text string) chromedp.Action {
 	s, _ := json.Marshal(sel)
 	x, _ := json.Marshal(text)
-	var ok bool
-	return chromedp.Poll(fmt.Sprintf(`(function(){ var el = document.querySelector(%s); return !!el && el.textContent.includes(%s); })()`, s, x),
-		&ok, chromedp.WithPollingTimeout(30*time.Second))
+	return thrWaitTrue(fmt.Sprintf(`(function(){ var el = document.querySelector(%s); return !!el && el.textContent.includes(%s); })()`, s, x))
 }
 
-// thrWaitTrue waits until the expression is true.
+// thrWaitTrue waits until the expression is true, and htmx is idle.
 func thrWaitTrue(expression string) chromedp.Action {
 	var ok bool
-	return chromedp.Poll(expression, &ok, chromedp.WithPollingTimeout(30*time.Second))
+	return chromedp.Poll("("+expression+") && "+thrIdle, &ok, chromedp.WithPollingTimeout(30*time.Second))
 }
 
 // thrRun runs the actions of one step, failing the test with the step's name and the page when
@@ -126,7 +128,17 @@ func TestBO3_CrossPostWithCtrlShiftEnterInTheBrowser(t *testing.T) {
 		thrWaitText("#thread-timeline", "Finance approved the refund"),
 		thrWaitText("#thread-timeline .thread-part-note .thread-from", fmt.Sprintf("Cross-posted from Back-office ticket #%d Refund the double charge", tk.Number)),
 	)
+	// BO12: Open in the Links previews the ticket beside the conversation.
+	thrRun(t, ctx, "preview the linked ticket",
+		chromedp.Click(`.thread-links button[hx-get]`, chromedp.ByQuery),
+		thrWaitText("#thread-preview", "State: Submitted"),
+		thrWaitText("#thread-preview", "Finance approved the refund"),
+	)
 	thrScreenshot(t, ctx, "conversation")
+	thrRun(t, ctx, "close the preview",
+		chromedp.Click(`[data-thread-preview-close]`, chromedp.ByQuery),
+		thrWaitTrue(`document.getElementById("thread-preview").children.length === 0`),
+	)
 	parts, err := e.DB.Read().Parts(context.Background(), conv)
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +240,7 @@ func TestIN2_EditTitleAndDescriptionInPlaceInTheBrowser(t *testing.T) {
 		chromedp.Click(`[data-thread-cmd="bold"]`, chromedp.ByQuery),
 		chromedp.Click(`[data-thread-cmd="insertOrderedList"]`, chromedp.ByQuery),
 		chromedp.Click(`form[data-thread-editor="description"] button[type="submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.thread-rich-view ol li b`, chromedp.ByQuery),
+		thrWaitTrue(`!!document.querySelector(".thread-rich-view ol li b")`),
 		thrWaitText(".thread-rich-view", "Left at the depot"),
 	)
 	tk := thrLoadTicket(t, e, id)
@@ -240,6 +252,7 @@ func TestIN2_EditTitleAndDescriptionInPlaceInTheBrowser(t *testing.T) {
 		chromedp.SendKeys(`input[name="value"]`, "twelve", chromedp.ByQuery),
 		chromedp.KeyEvent(kb.Tab),
 		thrWaitText(".thread-attr-refused", "must be an integer"),
+		thrWaitTrue(`document.activeElement.getAttribute("aria-invalid") === "true" && document.activeElement.value === "twelve"`),
 	)
 	thrScreenshot(t, ctx, "customer-ticket")
 	if r := e.signedIn(t).get(strings.TrimPrefix(page, e.URL)); !strings.Contains(r.body, "Left at the depot") {

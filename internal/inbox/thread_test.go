@@ -482,6 +482,10 @@ func TestBO12_LinksSectionPreviewsTheLinkedObject(t *testing.T) {
 	}
 	thrHas(t, "the conversation's preview", r.body, "Conversation “My card was charged twice”", "State: <strong class=\"thread-preview-state\">Open</strong>",
 		fmt.Sprintf("linked <a href=\"%s\">Back-office ticket #%d Investigate the charge</a>", path, tk.Number), "Open the whole conversation")
+	// Outside htmx (a link opened in a new tab), the preview is the whole page.
+	if r := c.get(fmt.Sprintf("/inbox/preview/%d", conv)); r.status != http.StatusSeeOther || r.location != convPath {
+		t.Errorf("preview outside htmx: %d %q", r.status, r.location)
+	}
 	// The conversation's Links list the ticket, whose preview shows its state.
 	convPage := thrPage(t, c, convPath)
 	thrHas(t, "the conversation's links", convPage, fmt.Sprintf(`<a href="%s">Back-office ticket #%d Investigate the charge</a>`, path, tk.Number),

@@ -12,6 +12,19 @@
     }
   });
 
+  // After a refusal, the focus goes to the field it is about (or its message is shown).
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (!e.detail.xhr || e.detail.xhr.status !== 422) return;
+    var main = document.getElementById("main");
+    var field = main && main.querySelector('[aria-invalid="true"]');
+    if (field && !field.closest("[hidden]")) {
+      field.focus();
+      return;
+    }
+    var alert = main && main.querySelector(".thread-error");
+    if (alert) alert.scrollIntoView({ block: "center" });
+  });
+
   // The composer: Ctrl/⌘ + Shift + Enter cross-posts (BO3); Ctrl/⌘ + Enter sends as the first
   // button says (Reply, or Add note).
   document.addEventListener("keydown", function (e) {
