@@ -32,7 +32,7 @@ func thrConversation(t *testing.T, e *env, contact store.Contact, body string) i
 // thrTicket creates a ticket of typ for contacts through the API, with extra request members.
 func thrTicket(t *testing.T, e *env, typ ticket.Type, title string, extra map[string]any, contacts ...store.Contact) int64 {
 	t.Helper()
-	var refs []any
+	refs := []any{}
 	for _, c := range contacts {
 		refs = append(refs, map[string]any{"id": strconv.FormatInt(c.ID, 10)})
 	}
@@ -622,4 +622,26 @@ func TestThread_TimelinePagesBackward(t *testing.T) {
 	r := c.get(path+"/earlier?before="+m[1], "HX-Request", "true")
 	thrHas(t, "the earlier page", r.body, "note number 00", "note number 09", opening)
 	thrHasNot(t, "the earlier page", r.body, "note number 10", "Show earlier")
+}
+
+// TestThread_TrackerTicketTakesNotesAndLoadsItsLinkedList: a Tracker ticket's page has notes
+// only (TR1) and loads its list of linked conversations and Customer tickets (TR3) from the
+// tracker's own region, /inbox/tickets/{id}/linked.
+func TestThread_TrackerTicketTakesNotesAndLoadsItsLinkedList(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	ana := e.CreateContact("ana@example.com", "Ana")
+	conv := thrConversation(t, e, ana, "The app crashes at login")
+	typ := e.CreateTicketType("Outage", ticket.Tracker, nil)
+	id := thrTicket(t, e, typ, "Login outage", map[string]any{"conversation_to_link_id": strconv.FormatInt(conv, 10)})
+	path := fmt.Sprintf("/inbox/tickets/%d", id)
+	page := thrPage(t, c, path)
+	thrHas(t, "a tracker's page", page, fmt.Sprintf(`<section id="tracker-linked" class="thread-tracker-linked" hx-get="%s/linked" hx-trigger="load"`, path),
+		`name="type" value="note" class="primary" data-thread-default>Add note</button>`, "Conversation “The app crashes at login”")
+	thrHasNot(t, "a tracker's page", page, `value="comment"`, "Cross-post note")
+	r := thrPost(t, c, path+"/reply", url.Values{"body": {"Hello customers"}, "type": {"comment"}}, http.StatusUnprocessableEntity)
+	thrHas(t, "a comment on a tracker", r.body, "Tracker tickets take internal notes only")
+	// The conversation's sidebar names its tracker.
+	thrHas(t, "the conversation", thrPage(t, c, fmt.Sprintf("/inbox/conversations/%d", conv)),
+		fmt.Sprintf(`<a href="%s">Tracker ticket #`, path), "Login outage</a>")
 }
