@@ -383,6 +383,7 @@ func (m *Mailbox) start(ctx context.Context, e inbound.Email, id, body string) (
 		if err := tx.CreateConversation(ctx, &c); err != nil {
 			return err
 		}
+		tx.Changed(c.ID) // open Inboxes see the new conversation (IN5)
 		added, err := tx.AddEmailMessage(ctx, "<"+id+">", contact.ID, c.ID, true, now)
 		if err != nil {
 			return err
