@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -247,15 +249,49 @@ func TestIN2_EditTitleAndDescriptionInPlaceInTheBrowser(t *testing.T) {
 	if tk.Title != "Parcel lost by the carrier" || !strings.Contains(tk.Description, "<ol>") || !strings.Contains(tk.Description, "<b>Left at the depot</b>") {
 		t.Errorf("stored: %q %q", tk.Title, tk.Description)
 	}
-	// A refused attribute shows the rule's message next to it.
+	// A refused attribute shows the rule's message next to it; a reply being written stays.
 	thrRun(t, ctx, "a bad attribute value",
+		chromedp.SendKeys("#thread-composer-body", "A reply in the works", chromedp.ByID),
 		chromedp.SendKeys(`input[name="value"]`, "twelve", chromedp.ByQuery),
 		chromedp.KeyEvent(kb.Tab),
 		thrWaitText(".thread-attr-refused", "must be an integer"),
 		thrWaitTrue(`document.activeElement.getAttribute("aria-invalid") === "true" && document.activeElement.value === "twelve"`),
+		thrWaitTrue(`document.getElementById("thread-composer-body").value === "A reply in the works"`),
 	)
 	thrScreenshot(t, ctx, "customer-ticket")
 	if r := e.signedIn(t).get(strings.TrimPrefix(page, e.URL)); !strings.Contains(r.body, "Left at the depot") {
 		t.Error("the page lost the description")
 	}
+}
+
+// TestThread_LiveRefreshWaitsForAnOpenEditor: a change made elsewhere shows on an open ticket's
+// page (IN5), but a region with an editor left open keeps it, and refreshes once it is closed.
+func TestThread_LiveRefreshWaitsForAnOpenEditor(t *testing.T) {
+	e := start(t)
+	id, _ := thrBackOffice(t, e, "Check the warehouse", "My parcel is missing")
+	states := thrStates(t, e)
+	ctx := thrBrowser(t, e)
+
+	thrRun(t, ctx, "open the ticket and its title's editor",
+		chromedp.Navigate(fmt.Sprintf("%s/inbox/tickets/%d", e.URL, id)),
+		thrWaitTrue(`document.documentElement.getAttribute("data-live") === "on"`),
+		chromedp.Click(`[data-thread-edit="title"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#thread-title-input", chromedp.ByID),
+		chromedp.SendKeys("#thread-title-input", " (half typed)", chromedp.ByID),
+		chromedp.Click(".thread-kicker", chromedp.ByQuery), // the focus leaves; the editor stays open
+	)
+	// Another teammate moves the ticket, through the API.
+	e.MustDo(http.StatusOK, "PUT", fmt.Sprintf("/api/tickets/%d", id), map[string]any{
+		"ticket_state_id": strconv.FormatInt(states[ticket.InProgress], 10)})
+	thrRun(t, ctx, "the timeline shows it; the head keeps the editor",
+		thrWaitText("#thread-timeline", "changed the state from Submitted to In progress"),
+		thrWaitTrue(`document.getElementById("thread-title-input").value === "Check the warehouse (half typed)" && !document.querySelector('[data-thread-editor="title"]').hidden`),
+		thrWaitTrue(`document.getElementById("thread-head").hasAttribute("data-thread-stale")`),
+		thrWaitText("#thread-state-button", "Submitted"),
+	)
+	thrRun(t, ctx, "closing the editor refreshes the head",
+		chromedp.Click(`[data-thread-editor="title"] [data-thread-cancel]`, chromedp.ByQuery),
+		chromedp.Click("#thread-timeline", chromedp.ByID), // live.js waits for the focus to leave, too
+		thrWaitText("#thread-state-button", "In progress"),
+	)
 }

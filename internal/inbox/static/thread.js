@@ -12,6 +12,49 @@
     }
   });
 
+  // A change made elsewhere on the page answers with the whole page: the composer keeps what
+  // the teammate was writing (its own answer empties it).
+  var draft = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var d = e.detail;
+    if (!d.target || d.target.id !== "main" || !d.shouldSwap) return;
+    var from = d.requestConfig && d.requestConfig.elt;
+    if (from && from.closest && from.closest("[data-thread-composer]")) return;
+    var ta = document.getElementById("thread-composer-body");
+    draft = ta && ta.value ? { path: location.pathname, value: ta.value } : null;
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!draft || !e.detail.target || e.detail.target.id !== "main") return;
+    var ta = document.getElementById("thread-composer-body");
+    if (ta && !ta.value && location.pathname === draft.path) ta.value = draft.value;
+    draft = null;
+  });
+
+  // A live refresh (IN5) does not close an editor or a menu left open: it waits until it is
+  // closed. (live.js already waits while the focus is inside.)
+  function open(region) {
+    return !!region.querySelector("[data-thread-editor]:not([hidden]), details.thread-menu[open]");
+  }
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var d = e.detail;
+    var cause = d.requestConfig && d.requestConfig.triggeringEvent;
+    if (!cause || cause.type !== "live" || !d.target || !d.target.closest || !d.target.closest(".thread")) return;
+    if (open(d.target)) {
+      d.shouldSwap = false;
+      d.target.setAttribute("data-thread-stale", "");
+    }
+  });
+  function refreshStale() {
+    document.querySelectorAll("[data-thread-stale]").forEach(function (region) {
+      if (open(region)) return;
+      region.removeAttribute("data-thread-stale");
+      htmx.trigger(region, "live");
+    });
+  }
+  document.addEventListener("toggle", function (e) {
+    if (e.target.matches && e.target.matches("details.thread-menu") && !e.target.open) refreshStale();
+  }, true);
+
   // After a refusal, the focus goes to the field it is about (or its message is shown).
   document.addEventListener("htmx:afterSettle", function (e) {
     if (!e.detail.xhr || e.detail.xhr.status !== 422) return;
@@ -49,7 +92,9 @@
     });
     form.hidden = false;
     var field = form.querySelector("[data-thread-rich], input:not([type=hidden])");
-    if (field) field.focus();
+    if (!field) return;
+    field.focus();
+    if (field.setSelectionRange) field.setSelectionRange(field.value.length, field.value.length); // the caret at the end
   }
   function closeEditor(form) {
     var name = form.getAttribute("data-thread-editor");
@@ -63,6 +108,7 @@
     });
     var edit = document.querySelector('[data-thread-edit="' + name + '"]');
     if (edit) edit.focus();
+    refreshStale();
   }
   document.addEventListener("click", function (e) {
     var t = e.target;
