@@ -117,7 +117,6 @@ type threadConv struct {
 	State        conversation.State
 	SnoozedUntil time.Time
 	Title        string
-	Tracker      bool // linked to a tracker already (TR2: one)
 }
 
 // threadTicket is what a ticket's page shows of the ticket (IN2).
@@ -586,11 +585,6 @@ func (in *Inbox) threadLoad(ctx context.Context, id, before int64) (*threadPage,
 			p.Composer.Mode = "backoffice" // notes only, added or cross-posted (BO2, BO3)
 		case ticket.Tracker:
 			p.Composer.Mode = "notes" // TR1: the tracker speaks to customers by broadcast (TR4)
-		}
-	}
-	for _, k := range l.links {
-		if k.Kind == ticket.Tracker && k.ConversationID == id {
-			p.Conv.Tracker = true
 		}
 	}
 	p.Side = in.threadSideOf(p, c, tk, l, tagged[id], allTags)
