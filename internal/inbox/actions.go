@@ -29,9 +29,9 @@ import (
 
 // actionRoutes adds the routes of actions.go.
 func (in *Inbox) actionRoutes(add route) {
-	add("GET /inbox/conversations/{id}/back-office/new", in.actionBackOfficeForm)
+	add("GET /inbox/conversations/{id}/back-office/new", in.actionShowTicketForm(in.actionBackOfficePage))
 	add("POST /inbox/conversations/{id}/back-office/new", in.actionBackOfficeCreate)
-	add("GET /inbox/conversations/{id}/convert", in.actionConvertForm)
+	add("GET /inbox/conversations/{id}/convert", in.actionShowTicketForm(in.actionConvertPage))
 	add("POST /inbox/conversations/{id}/convert", in.actionConvert)
 	add("GET /inbox/conversations/{id}/tracker", in.actionTrackerForm)
 	add("POST /inbox/conversations/{id}/tracker", in.actionTrackerLink)
@@ -592,13 +592,33 @@ func actionSharingAllowed(typ ticket.Type, requested *bool, target ticket.Target
 	return err
 }
 
-func (in *Inbox) actionBackOfficeForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := in.actionBackOfficePage(r, r.URL.Query(), actionError{})
-	if err != nil {
-		return err
+// actionTicketPageFunc builds a ticket form page (create a Back-office ticket, convert) from
+// the form's values, with a refusal to show.
+type actionTicketPageFunc func(r *http.Request, form url.Values, refusal actionError) (*actionTicketPage, error)
+
+// actionShowTicketForm serves a ticket form page, filled from the query.
+func (in *Inbox) actionShowTicketForm(page actionTicketPageFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := page(r, r.URL.Query(), actionError{})
+		if err != nil {
+			return err
+		}
+		in.render(w, r, http.StatusOK, "action_ticket", p)
+		return nil
 	}
-	in.render(w, r, http.StatusOK, "action_ticket", p)
-	return nil
+}
+
+// actionRefuseTicketForm returns what shows a posted ticket form again, as it was sent, with
+// a refusal next to its field.
+func (in *Inbox) actionRefuseTicketForm(w http.ResponseWriter, r *http.Request, page actionTicketPageFunc) func(actionError) error {
+	return func(e actionError) error {
+		p, err := page(r, r.PostForm, e)
+		if err != nil {
+			return err
+		}
+		in.render(w, r, actionStatus(r, true), "action_ticket", p)
+		return nil
+	}
 }
 
 func (in *Inbox) actionBackOfficeCreate(w http.ResponseWriter, r *http.Request) error {
@@ -609,14 +629,7 @@ func (in *Inbox) actionBackOfficeCreate(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	refuse := func(e actionError) error {
-		p, err := in.actionBackOfficePage(r, r.PostForm, e)
-		if err != nil {
-			return err
-		}
-		in.render(w, r, actionStatus(r, true), "action_ticket", p)
-		return nil
-	}
+	refuse := in.actionRefuseTicketForm(w, r, in.actionBackOfficePage)
 	if p.Form.Type == nil {
 		return refuse(actionError{Field: "type_id", Message: "Choose a Back-office ticket type."})
 	}
@@ -678,15 +691,6 @@ func (in *Inbox) actionConvertPage(r *http.Request, form url.Values, refusal act
 	return p, nil
 }
 
-func (in *Inbox) actionConvertForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := in.actionConvertPage(r, r.URL.Query(), actionError{})
-	if err != nil {
-		return err
-	}
-	in.render(w, r, http.StatusOK, "action_ticket", p)
-	return nil
-}
-
 func (in *Inbox) actionConvert(w http.ResponseWriter, r *http.Request) error {
 	if err := actionParse(w, r); err != nil {
 		return err
@@ -695,14 +699,7 @@ func (in *Inbox) actionConvert(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	refuse := func(e actionError) error {
-		p, err := in.actionConvertPage(r, r.PostForm, e)
-		if err != nil {
-			return err
-		}
-		in.render(w, r, actionStatus(r, true), "action_ticket", p)
-		return nil
-	}
+	refuse := in.actionRefuseTicketForm(w, r, in.actionConvertPage)
 	if p.Form.Type == nil {
 		return refuse(actionError{Field: "type_id", Message: "Choose a Customer ticket type."})
 	}
