@@ -8,9 +8,13 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -96,4 +100,34 @@ func Screenshot(t testing.TB, ctx context.Context, path string) {
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Logf("browsertest: screenshot: %v", err)
 	}
+}
+
+// FailOnPageErrors makes t fail, when it ends, for every script error and every
+// Content-Security-Policy violation the browser reports in ctx's tab.
+func FailOnPageErrors(t testing.TB, ctx context.Context) {
+	t.Helper()
+	var mu sync.Mutex
+	var problems []string
+	chromedp.ListenTarget(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *log.EventEntryAdded:
+			if strings.Contains(ev.Entry.Text, "Content Security Policy") {
+				problems = append(problems, ev.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, ev.ExceptionDetails.Error())
+		}
+	})
+	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("browser: %s", p)
+		}
+	})
 }

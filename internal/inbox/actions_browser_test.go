@@ -8,47 +8,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/helpdesk/helpdesk/internal/browsertest"
 	"github.com/helpdesk/helpdesk/internal/ticket"
 )
-
-// actWatch fails the test, when it ends, on a script error or a Content-Security-Policy
-// violation in the browser.
-func actWatch(t *testing.T, ctx context.Context) {
-	t.Helper()
-	var mu sync.Mutex
-	var problems []string
-	chromedp.ListenTarget(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *log.EventEntryAdded:
-			if strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				problems = append(problems, ev.Entry.Text)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Error())
-		}
-	})
-	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("browser: %s", p)
-		}
-	})
-}
 
 // actStep runs browser actions, failing the test with what it was doing.
 func actStep(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
@@ -111,7 +78,7 @@ func TestTR4_LinkConversationsToATrackerAndBroadcastInTheBrowser(t *testing.T) {
 	_, conv1 := actConversation(t, e, "ada@example.com", "Ada Lovelace", "Checkout fails with an error")
 	_, conv2 := actConversation(t, e, "bob@example.com", "Bob Baker", "I cannot pay for my basket")
 	ctx := e.browser(t)
-	actWatch(t, ctx)
+	browsertest.FailOnPageErrors(t, ctx)
 
 	// From the first conversation: a new tracker, linked to it.
 	actStep(t, ctx, "open Link to tracker",
@@ -225,7 +192,7 @@ func TestBO1_CreateBackOfficeTicketInTheBrowser(t *testing.T) {
 	ada, conv := actConversation(t, e, "ada@example.com", "Ada Lovelace", "My parcel arrived broken")
 	actCompany(t, e, "acme", "Acme", ada)
 	ctx := e.browser(t)
-	actWatch(t, ctx)
+	browsertest.FailOnPageErrors(t, ctx)
 
 	// Choosing the type shows its fields, with the share choice it allows, in place: the focus
 	// stays on the type.

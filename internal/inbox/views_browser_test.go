@@ -6,46 +6,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/helpdesk/helpdesk/internal/browsertest"
 	"github.com/helpdesk/helpdesk/internal/desk"
 )
-
-// viewsWatch fails the test on a script error or on anything the Content-Security-Policy
-// blocks in the browser.
-func viewsWatch(t *testing.T, ctx context.Context) {
-	t.Helper()
-	var mu sync.Mutex
-	var problems []string
-	chromedp.ListenTarget(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *log.EventEntryAdded:
-			if strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				problems = append(problems, ev.Entry.Text)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Error())
-		}
-	})
-	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("browser: %s", p)
-		}
-	})
-}
 
 // viewsBrowserRows returns the ids of the rows the page shows, in order.
 func viewsBrowserRows(t *testing.T, ctx context.Context) []int64 {
@@ -72,7 +39,7 @@ func viewsScreenshot(t *testing.T, ctx context.Context, name string) {
 func TestIN3_FilterByCompanyInTheBrowser(t *testing.T) {
 	w := newViewsWorld(t)
 	ctx := w.browser(t)
-	viewsWatch(t, ctx)
+	browsertest.FailOnPageErrors(t, ctx)
 
 	// The inbox: the views with their counts, the rows with their kinds.
 	err := chromedp.Run(ctx,
@@ -178,7 +145,7 @@ func TestIN3_FilterByCompanyInTheBrowser(t *testing.T) {
 func TestIN5_AListAndItsCountsFollowChangesLive(t *testing.T) {
 	w := newViewsWorld(t)
 	ctx := w.browser(t)
-	viewsWatch(t, ctx)
+	browsertest.FailOnPageErrors(t, ctx)
 	var count string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(w.URL+"/inbox/views/all"),
