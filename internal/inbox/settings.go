@@ -99,6 +99,12 @@ func (in *Inbox) settingsRoutes(add route) {
 	change("POST /inbox/settings/teammates", in.settingsAddTeammate)
 	add("GET /inbox/settings/teams", in.settingsTeams)
 	change("POST /inbox/settings/teams", in.settingsCreateTeam)
+	change("POST /inbox/settings/teammates/{id}/role", in.settingsSetRole)
+	change("POST /inbox/settings/teammates/{id}/password", in.settingsSetPassword)
+	add("GET /inbox/settings/account", in.settingsAccount) // one's own password: agents too
+	add("POST /inbox/settings/account/password", in.settingsChangeOwnPassword)
+	change("POST /inbox/settings/teams/{id}", in.settingsRenameTeam)
+	change("POST /inbox/settings/teams/{id}/delete", in.settingsDeleteTeam)
 	change("POST /inbox/settings/teams/{id}/members", in.settingsAddMember)
 	change("POST /inbox/settings/teams/{id}/members/{admin}/remove", in.settingsRemoveMember)
 
@@ -155,7 +161,12 @@ var settingsFlashes = map[string]string{
 	"attribute-archive": "Attribute archived.",
 	"attribute-restore": "Attribute restored.",
 	"teammate-added":    "Teammate added: they can sign in with the email and password you chose.",
+	"role-changed":      "Role changed.",
+	"password-set":      "Password set: they are signed out everywhere and sign in with the new one.",
+	"password-changed":  "Password changed: your other sessions are signed out.",
 	"team-created":      "Team created.",
+	"team-renamed":      "Team renamed.",
+	"team-deleted":      "Team deleted.",
 	"member-added":      "Teammate added to the team.",
 	"member-removed":    "Teammate removed from the team.",
 	"token-revoked":     "Token revoked: it stops working within a few seconds.",
@@ -714,6 +725,132 @@ func (in *Inbox) settingsAddTeammate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	settingsRedirect(w, r, "/inbox/settings/teammates", "teammate-added")
+	return nil
+}
+
+// settingsRowError shows a refused change to one row of a list (a teammate, a team) at the top of
+// its page, naming the row; ok is false for errors that are not refusals.
+func settingsRowError(err error, row string) (settingsErrors, bool) {
+	errs, ok := settingsFieldErrors(err)
+	if ok {
+		errs[""] = row + ": " + errs[""]
+	}
+	return errs, ok
+}
+
+func (in *Inbox) settingsSetRole(w http.ResponseWriter, r *http.Request) error {
+	id, err := settingsPathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := in.db.Read().Admin(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	err = in.desk.SetTeammateRole(r.Context(), currentAdmin(r.Context()), id, r.PostFormValue("role"))
+	if errs, ok := settingsRowError(err, a.Name); ok {
+		return in.settingsRenderTeammates(w, r, http.StatusUnprocessableEntity, settingsTeammateForm{Role: store.RoleAgent}, errs)
+	}
+	if err != nil {
+		return settingsNotFound(err)
+	}
+	settingsRedirect(w, r, "/inbox/settings/teammates", "role-changed")
+	return nil
+}
+
+func (in *Inbox) settingsSetPassword(w http.ResponseWriter, r *http.Request) error {
+	id, err := settingsPathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := in.db.Read().Admin(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	err = in.desk.SetTeammatePassword(r.Context(), currentAdmin(r.Context()), id, r.PostFormValue("password"))
+	if errs, ok := settingsRowError(err, a.Name); ok {
+		return in.settingsRenderTeammates(w, r, http.StatusUnprocessableEntity, settingsTeammateForm{Role: store.RoleAgent}, errs)
+	}
+	if err != nil {
+		return settingsNotFound(err)
+	}
+	if id == currentAdmin(r.Context()).ID { // they signed themselves out
+		http.Redirect(w, r, "/inbox/login", http.StatusSeeOther)
+		return nil
+	}
+	settingsRedirect(w, r, "/inbox/settings/teammates", "password-set")
+	return nil
+}
+
+// Your account: one's own password, for every role.
+
+type settingsAccountPage struct {
+	settingsPage
+	Errors settingsErrors
+}
+
+func (in *Inbox) settingsRenderAccount(w http.ResponseWriter, r *http.Request, status int, errs settingsErrors) error {
+	in.render(w, r, status, "settings-account", &settingsAccountPage{settingsPage: in.settingsNewPage(r, "Your account", "account"), Errors: errs})
+	return nil
+}
+
+func (in *Inbox) settingsAccount(w http.ResponseWriter, r *http.Request) error {
+	return in.settingsRenderAccount(w, r, http.StatusOK, nil)
+}
+
+func (in *Inbox) settingsChangeOwnPassword(w http.ResponseWriter, r *http.Request) error {
+	var token string
+	if c, err := r.Cookie(cookieName); err == nil {
+		token = c.Value
+	}
+	password := r.PostFormValue("password")
+	if password != r.PostFormValue("confirm") {
+		return in.settingsRenderAccount(w, r, http.StatusUnprocessableEntity, settingsErrors{"confirm": "The two new passwords are not the same."})
+	}
+	err := in.desk.ChangeOwnPassword(r.Context(), currentAdmin(r.Context()), token, r.PostFormValue("current_password"), password)
+	if errs, ok := settingsFieldErrors(err, "current_password", "password"); ok {
+		return in.settingsRenderAccount(w, r, http.StatusUnprocessableEntity, errs)
+	}
+	if err != nil {
+		return err
+	}
+	settingsRedirect(w, r, "/inbox/settings/account", "password-changed")
+	return nil
+}
+
+func (in *Inbox) settingsRenameTeam(w http.ResponseWriter, r *http.Request) error {
+	id, err := settingsPathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := in.db.Read().Team(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	err = in.desk.RenameTeam(r.Context(), id, r.PostFormValue("name"))
+	if errs, ok := settingsRowError(err, t.Name); ok {
+		return in.settingsRenderTeams(w, r, http.StatusUnprocessableEntity, "", errs)
+	}
+	if err != nil {
+		return settingsNotFound(err)
+	}
+	settingsRedirect(w, r, "/inbox/settings/teams", "team-renamed")
+	return nil
+}
+
+func (in *Inbox) settingsDeleteTeam(w http.ResponseWriter, r *http.Request) error {
+	id, err := settingsPathID(r, "id")
+	if err != nil {
+		return err
+	}
+	err = in.desk.DeleteTeam(r.Context(), id)
+	if errs, ok := settingsFieldErrors(err); ok {
+		return in.settingsRenderTeams(w, r, http.StatusConflict, "", errs)
+	}
+	if err != nil {
+		return settingsNotFound(err)
+	}
+	settingsRedirect(w, r, "/inbox/settings/teams", "team-deleted")
 	return nil
 }
 

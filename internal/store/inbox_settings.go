@@ -52,3 +52,60 @@ func (q *Q) RemoveTeamMember(ctx context.Context, teamID, adminID int64) error {
 	}
 	return nil
 }
+
+// RenameTeam changes a team's name. ErrConflict when another team has it; ErrNotFound when
+// there is no such team.
+func (q *Q) RenameTeam(ctx context.Context, id int64, name string) error {
+	res, err := q.exec(ctx, `UPDATE teams SET name = $1 WHERE id = $2`, name, id)
+	if err != nil {
+		return fmt.Errorf("store: rename team %d: %w", id, translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: rename team %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// OpenItemsOfTeam tells how many open or snoozed conversations and tickets are assigned to a
+// team.
+func (q *Q) OpenItemsOfTeam(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := q.row(ctx, `SELECT count(*) FROM conversations WHERE team_assignee_id = $1 AND state <> 'closed'`, id).Scan(&n)
+	return n, translate(err)
+}
+
+// DeleteTeam removes a team and its memberships; closed work assigned to it is left
+// with no team (the schema's ON DELETE SET NULL). ErrNotFound when there is no such team.
+func (q *Q) DeleteTeam(ctx context.Context, id int64) error {
+	res, err := q.exec(ctx, `DELETE FROM teams WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("store: delete team %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: delete team %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// SetAdminRole changes a teammate's role.
+func (q *Q) SetAdminRole(ctx context.Context, id int64, role string) error {
+	_, err := q.exec(ctx, `UPDATE admins SET role = $1 WHERE id = $2`, role, id)
+	return err
+}
+
+// CountOwners tells how many teammates are owners.
+func (q *Q) CountOwners(ctx context.Context) (int, error) {
+	var n int
+	err := q.row(ctx, `SELECT count(*) FROM admins WHERE role = 'owner'`).Scan(&n)
+	return n, translate(err)
+}
+
+// DeleteAdminSessionsOf ends every session of a teammate but the one whose hash is keep (nil
+// keeps none).
+func (q *Q) DeleteAdminSessionsOf(ctx context.Context, adminID int64, keep []byte) error {
+	if keep == nil {
+		keep = []byte{}
+	}
+	_, err := q.exec(ctx, `DELETE FROM admin_sessions WHERE admin_id = $1 AND token_hash <> $2`, adminID, keep)
+	return err
+}
