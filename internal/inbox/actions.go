@@ -101,12 +101,16 @@ func actionRefusal(err error, labels map[string]string) (actionError, bool) {
 		form = "attr." + strings.TrimPrefix(field, "ticket_attributes.")
 	case field == "is_shared":
 		form = "shared"
-	case field == "company_id", field == "body":
+	case field == "company_id", field == "body", field == "admin_id", field == "team_id":
 		form = field
+	case strings.HasPrefix(field, "contacts"):
+		form = "customer"
 	case field == "ticket_type_id":
 		form = "type_id"
 	}
-	if label, ok := labels[form]; ok && actionStartsLower(msg) {
+	// A message that is a sentence of its own ("a Customer ticket needs …") keeps its subject.
+	sentence := strings.HasPrefix(msg, "a ") || strings.HasPrefix(msg, "an ") || strings.HasPrefix(msg, "the ")
+	if label, ok := labels[form]; ok && actionStartsLower(msg) && !sentence {
 		msg = label + " " + msg // "Severity is required to create a Bug ticket"
 	}
 	return actionError{Field: form, Message: actionSentence(msg)}, true
@@ -426,6 +430,11 @@ type actionTicketForm struct {
 	Share       actionShare
 	// Companies are the choices of company (CO2), with the one CO3 selects; nil: no choice.
 	Companies []actionOption
+	// A new ticket's own controls (newticket.go): the customer it is for, its assignees.
+	Customer  *actionCustomer
+	Assignees []actionOption // nil: not asked
+	Teams     []actionOption
+	Carry     []actionOption // values kept until a type is chosen: Value is the name, Label the value
 	Error     actionError
 	Submit    string
 }
@@ -435,7 +444,8 @@ func (f actionTicketForm) Ready() bool { return f.Type != nil }
 
 // labels names the form's controls, for messages.
 func (f actionTicketForm) labels() map[string]string {
-	m := map[string]string{"title": "Title", "description": "Description", "type_id": "Type", "company_id": "Company"}
+	m := map[string]string{"title": "Title", "description": "Description", "type_id": "Type", "company_id": "Company",
+		"customer": "Customer", "admin_id": "Assignee", "team_id": "Team"}
 	if f.Type != nil {
 		for _, a := range f.Type.Attributes {
 			if actionOnForm(a) {
@@ -448,7 +458,8 @@ func (f actionTicketForm) labels() map[string]string {
 
 // place keeps a refusal next to its control when the form shows that control, else at the top.
 func (f *actionTicketForm) place() {
-	shown := map[string]bool{"type_id": true, "shared": f.Share.Shown, "company_id": f.Companies != nil}
+	shown := map[string]bool{"type_id": true, "shared": f.Share.Shown, "company_id": f.Companies != nil,
+		"customer": f.Customer != nil, "admin_id": f.Assignees != nil, "team_id": f.Assignees != nil}
 	if f.Type != nil {
 		shown["title"], shown["description"] = true, true
 	}

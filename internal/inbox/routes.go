@@ -16,13 +16,14 @@ func (in *Inbox) Routes(mux *http.ServeMux) {
 	open("POST /inbox/login", in.handle(in.login))
 	open("POST /inbox/logout", in.handle(in.logout))
 
-	in.viewRoutes(signedIn)     // views.go: the inbox lists, search
-	in.threadRoutes(signedIn)   // thread.go: conversations and tickets
-	in.peopleRoutes(signedIn)   // people.go: companies and contacts
-	in.settingsRoutes(signedIn) // settings.go
-	in.reportRoutes(signedIn)   // reports.go
-	in.liveRoutes(signedIn)     // live.go: server-sent events
-	in.actionRoutes(signedIn)   // actions.go: a conversation's ticket actions, the tracker
+	in.viewRoutes(signedIn)      // views.go: the inbox lists, search
+	in.threadRoutes(signedIn)    // thread.go: conversations and tickets
+	in.peopleRoutes(signedIn)    // people.go: companies and contacts
+	in.settingsRoutes(signedIn)  // settings.go
+	in.reportRoutes(signedIn)    // reports.go
+	in.liveRoutes(signedIn)      // live.go: server-sent events
+	in.actionRoutes(signedIn)    // actions.go: a conversation's ticket actions, the tracker
+	in.newTicketRoutes(signedIn) // newticket.go: a ticket outside any conversation
 }
 
 // route registers a handler for a signed-in teammate.
