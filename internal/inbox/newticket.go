@@ -18,7 +18,6 @@ import (
 	"github.com/helpdesk/helpdesk/internal/ticket"
 )
 
-
 func (in *Inbox) newTicketRoutes(add route) {
 	add("GET /inbox/tickets/new", in.newTicketShow)
 	add("POST /inbox/tickets/new", in.newTicketCreate)
