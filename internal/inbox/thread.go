@@ -1390,6 +1390,11 @@ func (in *Inbox) threadConversationAssign(w http.ResponseWriter, r *http.Request
 	default:
 		return store.ErrNotFound
 	}
+	// Choosing who it already is changes nothing and says nothing (CV3: an event per change).
+	if c, err := in.db.Read().Conversation(r.Context(), id); err == nil &&
+		(kind == desk.ToAdmin && c.AdminAssigneeID == to || kind == desk.ToTeam && c.TeamAssigneeID == to) {
+		return in.threadAnswer(w, r, id, nil, threadRefusedAt(which))
+	}
 	_, err = in.desk.Assign(r.Context(), id, currentAdmin(r.Context()).ID, kind, to, "")
 	return in.threadAnswer(w, r, id, err, threadRefusedAt(which))
 }

@@ -537,6 +537,12 @@ func TestCV3_AssignAndSnoozeFromTheConversationPage(t *testing.T) {
 	page = thrPage(t, c, path)
 	thrHas(t, "the timeline", page, "Mia Mate assigned this to Bob Backoffice", "Mia Mate assigned this to the team Billing",
 		fmt.Sprintf(`<option value="%d" selected>Bob Backoffice</option>`, bob.ID))
+	// Choosing who it is already assigned to adds no event.
+	thrPost(t, c, path+"/assign", url.Values{"assignee_id": {strconv.FormatInt(bob.ID, 10)}}, http.StatusSeeOther)
+	thrPost(t, c, path+"/assign", url.Values{"team_id": {strconv.FormatInt(billing.ID, 10)}}, http.StatusSeeOther)
+	if again := thrPage(t, c, path); strings.Count(again, "assigned this to") != strings.Count(page, "assigned this to") {
+		t.Errorf("assigning again to the same added events: %d, was %d", strings.Count(again, "assigned this to"), strings.Count(page, "assigned this to"))
+	}
 	r := thrPost(t, c, path+"/assign", url.Values{"assignee_id": {"9999"}}, http.StatusUnprocessableEntity)
 	if !thrErrorNear(r.body, `id="thread-assignee"`, "Assignee admin Not Found") {
 		t.Errorf("an unknown teammate: %s", thrExcerpt(r.body))
