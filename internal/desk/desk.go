@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/helpdesk/helpdesk/internal/clock"
 	"github.com/helpdesk/helpdesk/internal/conversation"
@@ -295,22 +297,60 @@ func (d *Desk) Update(ctx context.Context, id, byAdminID int64, title *string, r
 
 // Tag applies a tag to a conversation (CV4), as byAdminID.
 func (d *Desk) Tag(ctx context.Context, id, tagID, byAdminID int64) (store.Tagging, error) {
+	return d.tag(ctx, id, byAdminID, false, TagRef{ID: tagID})
+}
+
+// TagRef names a tag to apply: by ID, or by Name, made when no tag has it yet.
+type TagRef struct {
+	ID   int64
+	Name string
+}
+
+// ApplyTag applies a tag, named or not yet made, to a conversation or a ticket (CV4, BO9). A
+// refused tagging makes no tag.
+func (d *Desk) ApplyTag(ctx context.Context, id, byAdminID int64, isTicket bool, ref TagRef) (store.Tagging, error) {
+	return d.tag(ctx, id, byAdminID, isTicket, ref)
+}
+
+func (d *Desk) tag(ctx context.Context, id, byAdminID int64, isTicket bool, ref TagRef) (store.Tagging, error) {
 	if _, err := d.adminAuthor(ctx, byAdminID); err != nil {
 		return store.Tagging{}, err
 	}
+	name := strings.TrimSpace(ref.Name)
+	if ref.ID == 0 {
+		if err := checkText("name", name); err != nil {
+			return store.Tagging{}, err
+		}
+		if name == "" || utf8.RuneCountInString(name) > 255 {
+			return store.Tagging{}, fieldErr("name", "a tag's name must have 1 to 255 characters")
+		}
+	}
 	var t store.Tagging
 	err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		if c, err := tx.Conversation(ctx, id); err != nil || c.IsTicket {
+		if isTicket {
+			tk, err := tx.Ticket(ctx, id)
+			if err != nil {
+				return notFound(err, "Ticket")
+			}
+			if err := tk.CanTag(); err != nil { // BO9, TR1
+				return err
+			}
+		} else if c, err := tx.Conversation(ctx, id); err != nil || c.IsTicket {
 			return notFound(cmp.Or(err, store.ErrNotFound), "Conversation")
 		}
+		now := d.clock.Now()
 		var err error
-		if t.Tag, err = tx.Tag(ctx, tagID); err != nil {
+		if ref.ID != 0 {
+			t.Tag, err = tx.Tag(ctx, ref.ID)
+		} else {
+			t.Tag, err = tx.CreateTag(ctx, name, now)
+		}
+		if err != nil {
 			return notFound(err, "Tag")
 		}
-		now := d.clock.Now()
 		t.ObjectID, t.AppliedAt, t.AppliedBy = id, now, byAdminID
 		tx.Changed(id) // IN5: tags add no part
-		return tx.TagConversation(ctx, id, tagID, byAdminID, now)
+		return tx.TagConversation(ctx, id, t.ID, byAdminID, now)
 	})
 	return t, err
 }

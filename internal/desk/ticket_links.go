@@ -208,27 +208,7 @@ func (d *Desk) Broadcast(ctx context.Context, id, adminID int64, body string) (i
 
 // TagTicket applies a tag to a ticket: only to one shared with the customer (BO9, TR1).
 func (d *Desk) TagTicket(ctx context.Context, id, tagID, adminID int64) (store.Tagging, error) {
-	if _, err := d.adminAuthor(ctx, adminID); err != nil {
-		return store.Tagging{}, err
-	}
-	var t store.Tagging
-	err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		tk, err := tx.Ticket(ctx, id)
-		if err != nil {
-			return notFound(err, "Ticket")
-		}
-		if t.Tag, err = tx.Tag(ctx, tagID); err != nil {
-			return notFound(err, "Tag")
-		}
-		if err := tk.CanTag(); err != nil {
-			return err
-		}
-		now := d.clock.Now()
-		t.ObjectID, t.AppliedAt, t.AppliedBy = tk.ID, now, adminID
-		tx.Changed(tk.ID) // IN5: tags add no part
-		return tx.TagConversation(ctx, tk.ID, tagID, adminID, now)
-	})
-	return t, err
+	return d.tag(ctx, id, adminID, true, TagRef{ID: tagID})
 }
 
 // UntagTicket removes a tag from a ticket.

@@ -985,9 +985,12 @@ func threadRefusal(err error) (string, bool) {
 	var te *ticket.Error
 	var ce *conversation.Error
 	var nf *desk.NotFoundError
+	var fe *desk.FieldError
 	switch {
 	case errors.As(err, &te):
 		return te.Message, true
+	case errors.As(err, &fe):
+		return fe.Message, true
 	case errors.As(err, &ce):
 		return ce.Message, true
 	case errors.As(err, &nf):
@@ -1311,13 +1314,13 @@ func (in *Inbox) threadTag(isTicket bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		tagID, _ := strconv.ParseInt(r.PostFormValue("tag_id"), 10, 64)
-		admin := currentAdmin(r.Context()).ID
-		if isTicket {
-			_, err = in.desk.TagTicket(r.Context(), id, tagID, admin)
-		} else {
-			_, err = in.desk.Tag(r.Context(), id, tagID, admin)
+		// A tag chosen from the list (tag_id), or named (tag): an existing name is that tag, a new
+		// one is made (CV4).
+		ref := desk.TagRef{Name: r.PostFormValue("tag")}
+		if ref.ID, _ = strconv.ParseInt(r.PostFormValue("tag_id"), 10, 64); ref.ID == 0 && strings.TrimSpace(ref.Name) == "" {
+			return in.threadAnswer(w, r, id, &conversation.Error{Field: "tag", Message: "type the name of a tag"}, threadRefusedAt("tags"))
 		}
+		_, err = in.desk.ApplyTag(r.Context(), id, currentAdmin(r.Context()).ID, isTicket, ref)
 		return in.threadAnswer(w, r, id, err, threadRefusedAt("tags"))
 	}
 }

@@ -385,10 +385,16 @@ func TestBO9_TagsOnlyOnSharedTickets(t *testing.T) {
 	id, conv := thrBackOffice(t, e, "Fraud check", "Strange payment")
 	path := fmt.Sprintf("/inbox/tickets/%d", id)
 
-	thrHas(t, "the tag picker", thrPage(t, c, path), `<option value="`+tagID+`">vip</option>`, ">Add tag</button>")
+	thrHas(t, "the tag picker", thrPage(t, c, path), `<option value="vip">`, ">Add tag</button>")
 	r := thrPost(t, c, path+"/tags", url.Values{"tag_id": {tagID}}, http.StatusUnprocessableEntity)
 	if !thrErrorNear(r.body, `id="thread-tags-h"`, "only tickets shared with the customer can be tagged") {
 		t.Errorf("BO9 refusal not shown by the tags: %s", thrExcerpt(r.body))
+	}
+	// Refused with a new name, it makes no tag either.
+	r = thrPost(t, c, path+"/tags", url.Values{"tag": {"suspicious"}}, http.StatusUnprocessableEntity)
+	thrHas(t, "BO9 with a new tag name", r.body, "only tickets shared with the customer can be tagged")
+	if tags, _ := e.DB.Read().Tags(context.Background()); len(tags) != 1 {
+		t.Errorf("a refused tagging made a tag: %v", tags)
 	}
 	if tags, _ := e.DB.Read().ConversationTags(context.Background(), id); len(tags[id]) != 0 {
 		t.Errorf("an unshared Back-office ticket was tagged: %v", tags)
@@ -408,12 +414,21 @@ func TestBO9_TagsOnlyOnSharedTickets(t *testing.T) {
 	// A tag that does not exist is refused by name.
 	thrHas(t, "an unknown tag", thrPost(t, c, cpath+"/tags", url.Values{"tag_id": {"999"}}, http.StatusUnprocessableEntity).body, "Tag Not Found")
 
-	// Conversations take tags (CV4).
+	// Conversations take tags (CV4): named as the teammate types them, an existing one (in any
+	// case) or a new one, made then.
 	cvPath := fmt.Sprintf("/inbox/conversations/%d", conv)
-	thrPost(t, c, cvPath+"/tags", url.Values{"tag_id": {tagID}}, http.StatusSeeOther)
+	thrPost(t, c, cvPath+"/tags", url.Values{"tag": {"VIP"}}, http.StatusSeeOther)
 	thrHas(t, "a tagged conversation", thrPage(t, c, cvPath), `<li class="thread-tag">vip`)
 	thrPost(t, c, cvPath+"/tags/"+tagID+"/remove", nil, http.StatusSeeOther)
 	thrHasNot(t, "an untagged conversation", thrPage(t, c, cvPath), `<li class="thread-tag">vip`)
+	thrPost(t, c, cvPath+"/tags", url.Values{"tag": {"  Refund requested "}}, http.StatusSeeOther)
+	thrHas(t, "a new tag", thrPage(t, c, cvPath), `<li class="thread-tag">Refund requested`)
+	if tags, _ := e.DB.Read().Tags(context.Background()); len(tags) != 2 {
+		t.Errorf("tags: %v", tags)
+	}
+	thrHas(t, "a blank tag", thrPost(t, c, cvPath+"/tags", url.Values{"tag": {" "}}, http.StatusUnprocessableEntity).body, "type the name of a tag")
+	long := strings.Repeat("x", 256)
+	thrHas(t, "a long tag", thrPost(t, c, cvPath+"/tags", url.Values{"tag": {long}}, http.StatusUnprocessableEntity).body, "1 to 255 characters")
 }
 
 func TestCO2_CompanyPickerOffersTheParticipantsCompanies(t *testing.T) {
