@@ -324,6 +324,13 @@ func (in *Inbox) threadRegion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if p.IsTicket != strings.HasPrefix(r.URL.Path, "/inbox/tickets/") {
+		// The conversation became a ticket (a customer submitted a form, a teammate converted
+		// it): its page is the ticket's now, which has regions the conversation's has not.
+		w.Header().Set("HX-Redirect", p.Base)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	var data any = p
 	switch region {
 	case "timeline":

@@ -666,3 +666,24 @@ func TestThread_TrackerTicketTakesNotesAndLoadsItsLinkedList(t *testing.T) {
 	thrHas(t, "the conversation", thrPage(t, c, fmt.Sprintf("/inbox/conversations/%d", conv)),
 		fmt.Sprintf(`<a href="%s">Tracker ticket #`, path), "Login outage</a>")
 }
+
+// A conversation's open page learns, at its next live refresh, that it became a ticket (a
+// customer submitted a ticket form, a teammate converted it), and goes to the ticket's page.
+func TestIN5_AConversationThatBecameATicketSendsItsPageToTheTicket(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	ana := e.CreateContact("ana@example.com", "Ana Customer")
+	conv := thrConversation(t, e, ana, "My export is broken")
+	path := fmt.Sprintf("/inbox/conversations/%d", conv)
+	if r := c.get(path+"/live/side", "HX-Request", "true"); r.status != http.StatusOK || r.header.Get("HX-Redirect") != "" {
+		t.Fatalf("a conversation's region: %d %q", r.status, r.header.Get("HX-Redirect"))
+	}
+	typ := e.CreateTicketType("Bug", ticket.Customer, nil)
+	e.MustDo(http.StatusOK, "POST", fmt.Sprintf("/api/conversations/%d/convert", conv), map[string]any{"ticket_type_id": strconv.FormatInt(typ.ID, 10)})
+	for _, region := range []string{"head", "timeline", "side"} {
+		r := c.get(path+"/live/"+region, "HX-Request", "true")
+		if want := fmt.Sprintf("/inbox/tickets/%d", conv); r.header.Get("HX-Redirect") != want || strings.Contains(r.body, "thread") {
+			t.Errorf("region %s of the converted conversation: %d, HX-Redirect %q, want %q", region, r.status, r.header.Get("HX-Redirect"), want)
+		}
+	}
+}
