@@ -550,6 +550,16 @@ func actionCompanyChoice(form url.Values) (*int64, error) {
 	return &id, nil
 }
 
+// actionWith is a copy of form with name set to value.
+func actionWith(form url.Values, name, value string) url.Values {
+	out := make(url.Values, len(form)+1)
+	for k, v := range form {
+		out[k] = v
+	}
+	out.Set(name, value)
+	return out
+}
+
 // actionTicketPage is "Create back-office ticket" or "Convert to ticket".
 type actionTicketPage struct {
 	Page
@@ -688,6 +698,9 @@ func (in *Inbox) actionConvertPage(r *http.Request, form url.Values, refusal act
 		Intro: "The conversation becomes a Customer ticket in one step, keeping its participants and timeline; " +
 			"the customer follows it as any ticket (CT1, CT2).",
 		Target: t, Form: actionTicketForm{Action: r.URL.Path, TypeLabel: "Customer ticket type", Submit: "Convert to ticket", Error: refusal}}
+	if _, typed := form["title"]; !typed { // the conversation's title, or its opening, to start from
+		form = actionWith(form, "title", t.Label)
+	}
 	actionFillForm(&p.Form, types, form)
 	if typ := p.Form.Type; typ != nil {
 		if err := ticket.CanConvert(*typ, t.Link); err != nil && p.Form.Error.Message == "" {

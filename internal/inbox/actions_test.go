@@ -294,6 +294,8 @@ func TestCT2_ConvertToTicketInOneAction(t *testing.T) {
 	actMustContain(t, "form", r.body, "Order problem", `name="attr.Order"`, `<option value="0" selected>No company</option>`,
 		`<option value="`+actItoa(acme)+`" >Acme</option>`, `<option value="`+actItoa(globex)+`" >Globex</option>`)
 	actMustNotContain(t, "form", r.body, "Fraud", `name="shared"`)
+	// The title starts as the conversation's opening, for the teammate to keep or change.
+	actMustContain(t, "form", r.body, `id="action-title" name="title" value="The order never came"`)
 
 	r = c.post(path, url.Values{"type_id": {actItoa(typ.ID)}, "title": {"Lost order"}, "company_id": {actItoa(globex)}})
 	if r.status != http.StatusUnprocessableEntity {

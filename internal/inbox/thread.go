@@ -1085,6 +1085,11 @@ func (in *Inbox) threadTitle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	title := threadText(r.PostFormValue("title"))
+	if strings.TrimSpace(title) == "" { // an untitled ticket is named three ways: keep its title
+		return in.threadAnswer(w, r, id, &ticket.Error{Field: "title", Message: "a ticket's title cannot be blank"}, func(p *threadPage, msg string) {
+			p.Errors["title"], p.Editing, p.TitleInput = msg, "title", title
+		})
+	}
 	_, err = in.desk.UpdateTicket(r.Context(), id, desk.TicketChange{AdminID: currentAdmin(r.Context()).ID,
 		Attributes: map[string]json.RawMessage{ticket.TitleAttribute: threadJSONString(title)}})
 	return in.threadAnswer(w, r, id, err, func(p *threadPage, msg string) {

@@ -230,8 +230,10 @@ func TestIN2_TicketOpensWithTitleDescriptionAttributesStateTimelineAndSidebar(t 
 	if tk.Attributes["Order number"] != float64(4711) || tk.Attributes["Fragile"] != true || tk.Attributes["Priority"] != "High" {
 		t.Errorf("attributes: %v", tk.Attributes)
 	}
-	// The title, edited in place; a blank required... title is refused by nothing but kept trimmed.
+	// The title, edited in place and kept trimmed; a blank one is refused.
 	thrPost(t, c, path+"/title", url.Values{"title": {"  Parcel lost in transit "}}, http.StatusSeeOther)
+	thrHas(t, "a blank title", thrPost(t, c, path+"/title", url.Values{"title": {"  "}}, http.StatusUnprocessableEntity).body,
+		"a ticket&#39;s title cannot be blank")
 	if got := thrLoadTicket(t, e, id).Title; got != "Parcel lost in transit" {
 		t.Errorf("title %q", got)
 	}
