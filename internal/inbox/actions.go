@@ -91,6 +91,7 @@ func actionRefusal(err error, labels map[string]string) (actionError, bool) {
 	default:
 		return actionError{}, false
 	}
+	msg = plainMessage(msg)
 	form := ""
 	switch {
 	case field == "ticket_attributes."+ticket.TitleAttribute:
@@ -582,7 +583,7 @@ func (in *Inbox) actionBackOfficePage(r *http.Request, form url.Values, refusal 
 	}
 	p := &actionTicketPage{Page: Page{Title: "Create back-office ticket", Nav: "inbox"}, Heading: "Create back-office ticket",
 		Intro: "A Back-office ticket hands the work to another team, linked to this " + strings.ToLower(t.Kind()) +
-			" so that the customer's context stays with it (BO1). It has its own assignee and state.",
+			" so that the customer's context stays with it. It has its own assignee and state.",
 		Target: t, Form: actionTicketForm{Action: r.URL.Path, TypeLabel: "Back-office ticket type", Submit: "Create back-office ticket", Error: refusal}}
 	actionFillForm(&p.Form, types, form)
 	if typ := p.Form.Type; typ != nil {
@@ -696,7 +697,7 @@ func (in *Inbox) actionConvertPage(r *http.Request, form url.Values, refusal act
 	}
 	p := &actionTicketPage{Page: Page{Title: "Convert to ticket", Nav: "inbox"}, Heading: "Convert to ticket",
 		Intro: "The conversation becomes a Customer ticket in one step, keeping its participants and timeline; " +
-			"the customer follows it as any ticket (CT1, CT2).",
+			"the customer follows it as any ticket.",
 		Target: t, Form: actionTicketForm{Action: r.URL.Path, TypeLabel: "Customer ticket type", Submit: "Convert to ticket", Error: refusal}}
 	if _, typed := form["title"]; !typed { // the conversation's title, or its opening, to start from
 		form = actionWith(form, "title", t.Label)

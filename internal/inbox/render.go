@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 
 	"github.com/helpdesk/helpdesk/internal/store"
 )
@@ -135,3 +136,10 @@ func (in *Inbox) handle(h handlerFunc) http.Handler {
 		}
 	})
 }
+
+// ruleIDs are the SPEC rule numbers package ticket's messages end with, for developers: "(BO7)",
+// "(TR2, BO7)".
+var ruleIDs = regexp.MustCompile(`\s*\((?:[A-Z]{1,3}\d+(?:[-, ]+[A-Z]{0,3}\d+)*)\)`)
+
+// plainMessage is a rule's message as a teammate reads it, without rule numbers.
+func plainMessage(s string) string { return ruleIDs.ReplaceAllString(s, "") }

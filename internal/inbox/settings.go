@@ -199,7 +199,7 @@ func settingsFieldErrors(err error, fields ...string) (settingsErrors, bool) {
 	default:
 		return nil, false
 	}
-	msg = settingsCapitalise(msg)
+	msg = settingsCapitalise(plainMessage(msg))
 	if !slices.Contains(fields, field) {
 		return settingsErrors{"": msg}, true
 	}

@@ -995,11 +995,11 @@ func threadRefusal(err error) (string, bool) {
 	var fe *desk.FieldError
 	switch {
 	case errors.As(err, &te):
-		return te.Message, true
+		return plainMessage(te.Message), true
 	case errors.As(err, &fe):
-		return fe.Message, true
+		return plainMessage(fe.Message), true
 	case errors.As(err, &ce):
-		return ce.Message, true
+		return plainMessage(ce.Message), true
 	case errors.As(err, &nf):
 		return nf.Error(), true
 	}
