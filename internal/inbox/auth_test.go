@@ -63,3 +63,12 @@ func TestInbox_SignInInARealBrowser(t *testing.T) {
 		t.Errorf("signed in as %q", who)
 	}
 }
+
+// Browsers ask every site for /favicon.ico: it is there, so that no page logs a 404.
+func TestInbox_FaviconIsServed(t *testing.T) {
+	e := start(t)
+	r := e.client(t).get("/favicon.ico")
+	if r.status != http.StatusOK || r.header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(r.body, "<svg") {
+		t.Errorf("/favicon.ico: %d %q", r.status, r.header.Get("Content-Type"))
+	}
+}

@@ -8,3 +8,8 @@ import _ "embed"
 //
 //go:embed vendor/htmx.min.js
 var HTMX []byte
+
+// Favicon is the icon of every page, an SVG (browsers ask for /favicon.ico whatever a page says).
+//
+//go:embed favicon.svg
+var Favicon []byte
