@@ -301,7 +301,7 @@ func TestCT2_ConvertToTicketInOneAction(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("missing attribute: %d", r.status)
 	}
-	actMustContain(t, "refusal", r.body, "Order is required to create a Order problem ticket.")
+	actMustContain(t, "refusal", r.body, "Order is required to create an Order problem ticket.")
 
 	// One action: the conversation becomes the ticket, in place.
 	r = c.post(path, url.Values{"type_id": {actItoa(typ.ID)}, "title": {"Lost order"}, "company_id": {actItoa(globex)},

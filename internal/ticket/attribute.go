@@ -291,7 +291,7 @@ func (t Type) Validate(in map[string]json.RawMessage, who Audience, partial bool
 			required = a.RequiredForContacts
 		}
 		if required && !a.Archived && out[a.Name] == nil {
-			return nil, errorf("ticket_attributes."+a.Name, "is required to create a %s ticket", t.Name)
+			return nil, errorf("ticket_attributes."+a.Name, "is required to create %s ticket", withArticle(t.Name))
 		}
 	}
 	return out, nil

@@ -50,7 +50,7 @@ func (tk *Ticket) Update(in map[string]json.RawMessage, now time.Time) ([]string
 		}
 		v, set := values[a.Name]
 		if !set && a.RequiredToCreate {
-			return nil, errorf("ticket_attributes."+a.Name, "is required for a %s ticket and cannot be cleared", tk.Type.Name)
+			return nil, errorf("ticket_attributes."+a.Name, "is required for %s ticket and cannot be cleared", withArticle(tk.Type.Name))
 		}
 		switch a.Name {
 		case TitleAttribute:
@@ -153,7 +153,7 @@ func (tk *Ticket) ChangeType(to Type, in map[string]json.RawMessage, now time.Ti
 			missing = tk.Description == ""
 		}
 		if missing {
-			return errorf("ticket_attributes."+a.Name, "is required for a %s ticket", to.Name)
+			return errorf("ticket_attributes."+a.Name, "is required for %s ticket", withArticle(to.Name))
 		}
 	}
 	tk.Type, tk.Attributes, tk.UpdatedAt = to, kept, now

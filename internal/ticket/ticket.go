@@ -50,6 +50,14 @@ func errorf(field, format string, args ...any) *Error {
 	return &Error{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
+// withArticle puts "a" or "an" before a name, by its first letter: "an Outage", "a Bug".
+func withArticle(name string) string {
+	if name != "" && strings.ContainsRune("aeiouAEIOU", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
+}
+
 // Type is a ticket type (TT1): every ticket has one, and with it a category and attributes.
 type Type struct {
 	ID          int64
