@@ -17,7 +17,8 @@
 // the changes and refreshes when it is shown again. A change that arrives while htmx is loading
 // a region is told again once the region is in place (if the region does not show it).
 //
-// The page's state is on <html data-live="...">: "connecting", "on" or "off".
+// The page's state is on <html data-live="...">: "connecting", "on", "off", or "paused" (hidden,
+// without a stream).
 (function () {
   'use strict';
 
@@ -346,7 +347,10 @@
       // Refused (a server error, or the session ended and the sign-in page answered): try
       // again later, from the position we had.
       close();
-      setTimeout(open, pause);
+      setTimeout(function () {
+        if (document.visibilityState === 'hidden') setState('paused'); // opened when shown
+        else if (!stream) open();
+      }, pause);
       pause = Math.min(pause * 2, 60000);
     });
   }
@@ -355,5 +359,32 @@
   window.addEventListener('pageshow', function (e) {
     if (e.persisted && !stream) open(); // back from the page cache
   });
+
+  // A page out of sight lets its stream go, a few seconds after it was hidden, and opens it
+  // again from where it was when it is shown: browsers allow only six connections to a
+  // server over HTTP/1.1, so a teammate with many Inbox tabs would otherwise find the seventh
+  // waiting. What changed meanwhile comes when the stream opens again (or the page reloads,
+  // if it was away too long).
+  var letGo = null;
+  function pauseSoon() {
+    if (letGo) return;
+    letGo = setTimeout(function () {
+      letGo = null;
+      if (document.visibilityState === 'hidden' && stream) {
+        close();
+        setState('paused');
+      }
+    }, 3000);
+  }
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'hidden') {
+      pauseSoon();
+      return;
+    }
+    if (letGo) clearTimeout(letGo);
+    letGo = null;
+    if (!stream) open();
+  });
   open();
+  if (document.visibilityState === 'hidden') pauseSoon(); // opened in a background tab
 })();
