@@ -125,8 +125,34 @@
     if (d.xhr.status === 401) showExpired();
   });
 
+  // The stream tells the badge and what changed. A page out of sight lets it go after a few
+  // seconds and listens again when shown (its first event is the state then): browsers allow
+  // six connections to a server over HTTP/1.1, and a customer may have the product open in
+  // many tabs, each with its Messenger.
+  var stream = null, letGo = null;
   function listen() {
-    var stream = new EventSource(base + '/events');
+    if (expired) return;
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'hidden') {
+        if (!letGo) letGo = setTimeout(function () {
+          letGo = null;
+          if (document.visibilityState === 'hidden' && stream) {
+            stream.close();
+            stream = null;
+          }
+        }, 3000);
+        return;
+      }
+      if (letGo) clearTimeout(letGo);
+      letGo = null;
+      if (!stream && !expired) connect();
+    });
+    document.addEventListener('visibilitychange', whenWatched);
+    connect();
+  }
+
+  function connect() {
+    stream = new EventSource(base + '/events');
     stream.addEventListener('update', function (e) {
       var state;
       try {
@@ -139,9 +165,9 @@
     });
     stream.addEventListener('expired', function () {
       stream.close();
+      stream = null;
       showExpired();
     });
-    document.addEventListener('visibilitychange', whenWatched);
   }
 
   // --- The page ----------------------------------------------------------------------------
