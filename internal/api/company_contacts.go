@@ -218,6 +218,9 @@ func (s *Server) attachContactCompany(w http.ResponseWriter, r *http.Request) er
 			if err := tx.TouchCompany(ctx, companyID, now); err != nil {
 				return err
 			}
+			if err := tx.ChangedContact(ctx, contactID); err != nil { // IN5: CO2's choices changed
+				return err
+			}
 		}
 		c, err = tx.Company(ctx, companyID)
 		return companyNotFoundAs(err)
@@ -250,6 +253,9 @@ func (s *Server) detachContactCompany(w http.ResponseWriter, r *http.Request) er
 		}
 		if removed {
 			if err := tx.TouchCompany(ctx, companyID, now); err != nil {
+				return err
+			}
+			if err := tx.ChangedContact(ctx, contactID); err != nil { // IN5: CO2's choices changed
 				return err
 			}
 		}

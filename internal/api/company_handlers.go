@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 
@@ -64,10 +66,14 @@ func (s *Server) createOrUpdateCompany(w http.ResponseWriter, r *http.Request) e
 			var err error
 			c, err = tx.CompanyByCompanyIDForUpdate(ctx, *ch.CompanyID)
 			if err == nil {
+				name := c.Name
 				if err := ch.apply(&c, now); err != nil {
 					return err
 				}
 				if err := tx.UpdateCompany(ctx, &c); err != nil {
+					return err
+				}
+				if err := announceCompany(ctx, tx, c, name); err != nil {
 					return err
 				}
 				c, err = tx.Company(ctx, c.ID)
@@ -118,10 +124,14 @@ func (s *Server) updateCompany(w http.ResponseWriter, r *http.Request) error {
 		if ch.CompanyID != nil && *ch.CompanyID != c.CompanyID {
 			return invalid("company_id cannot be changed: it is set once, when the company is created")
 		}
+		name := c.Name
 		if err := ch.apply(&c, s.clock.Now()); err != nil {
 			return err
 		}
 		if err := tx.UpdateCompany(ctx, &c); err != nil {
+			return err
+		}
+		if err := announceCompany(ctx, tx, c, name); err != nil {
 			return err
 		}
 		c, err = tx.Company(ctx, id)
@@ -146,4 +156,13 @@ func (s *Server) deleteCompany(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": idString(id), "object": "company", "deleted": true})
 	return nil
+}
+
+// announceCompany tells open Inboxes (IN5) that a company's name changed from name: it shows
+// beside its tickets and its contacts' conversations.
+func announceCompany(ctx context.Context, tx *store.Tx, c store.Company, name sql.NullString) error {
+	if c.Name == name {
+		return nil
+	}
+	return tx.ChangedCompany(ctx, c.ID)
 }

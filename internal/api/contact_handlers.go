@@ -83,7 +83,13 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) error {
 		if err := checkContact(ctx, tx.Q, c, &old); err != nil {
 			return err
 		}
-		return tx.UpdateContact(ctx, &c)
+		if err := tx.UpdateContact(ctx, &c); err != nil {
+			return err
+		}
+		if c.Name != old.Name || c.Email != old.Email || c.Role != old.Role { // IN5: what the Inbox shows of them
+			return tx.ChangedContact(ctx, id)
+		}
+		return nil
 	})
 	if err != nil {
 		return s.contactConflict(ctx, err, c)

@@ -51,10 +51,30 @@ func (tx *Tx) Changed(ids ...int64) {
 // linked ones of a ticket about to be deleted. It is one INSERT … SELECT however many links
 // there are (TR5), run at once: call it before the links go.
 func (tx *Tx) ChangedLinks(ctx context.Context, id int64) error {
-	_, err := tx.exec(ctx, `INSERT INTO changes (conversation_id)
+	return tx.changedBulk(ctx, `INSERT INTO changes (conversation_id)
 		SELECT conversation_id FROM ticket_links WHERE ticket_id = $1
 		UNION ALL SELECT ticket_id FROM ticket_links WHERE conversation_id = $1`, id)
-	if err != nil {
+}
+
+// ChangedContact records that every conversation and ticket a contact takes part in changes in
+// this transaction: their name or email, or their companies (CO2's choices), changed. One
+// INSERT … SELECT, run at once.
+func (tx *Tx) ChangedContact(ctx context.Context, contactID int64) error {
+	return tx.changedBulk(ctx, `INSERT INTO changes (conversation_id)
+		SELECT conversation_id FROM conversation_contacts WHERE contact_id = $1`, contactID)
+}
+
+// ChangedCompany records that every ticket of a company, and every conversation and ticket of
+// its contacts, changes in this transaction: the company's name, shown beside them, changed.
+func (tx *Tx) ChangedCompany(ctx context.Context, companyID int64) error {
+	return tx.changedBulk(ctx, `INSERT INTO changes (conversation_id)
+		SELECT id FROM tickets WHERE company_id = $1
+		UNION SELECT cc.conversation_id FROM contact_companies k
+			JOIN conversation_contacts cc ON cc.contact_id = k.contact_id WHERE k.company_id = $1`, companyID)
+}
+
+func (tx *Tx) changedBulk(ctx context.Context, query string, args ...any) error {
+	if _, err := tx.exec(ctx, query, args...); err != nil {
 		return fmt.Errorf("store: record changes: %w", err)
 	}
 	tx.changes.bulk = true
