@@ -300,6 +300,12 @@ func (d *Desk) DeleteTeam(ctx context.Context, teamID int64) error {
 	})
 }
 
+// MayManageTeammate tells whether by may change a's role or set a's password: owners and admins
+// may, but only an owner manages an owner.
+func MayManageTeammate(by, a store.Admin) bool {
+	return MayChangeSettings(by) == nil && (a.Role != store.RoleOwner || by.Role == store.RoleOwner)
+}
+
 // SetTeammateRole changes a teammate's role. by must be an owner or admin; only an owner makes
 // or unmakes owners, and the workspace always keeps at least one owner.
 func (d *Desk) SetTeammateRole(ctx context.Context, by store.Admin, adminID int64, role string) error {
@@ -348,7 +354,7 @@ func (d *Desk) SetTeammatePassword(ctx context.Context, by store.Admin, adminID 
 		if err != nil {
 			return notFound(err, "Admin")
 		}
-		if a.Role == store.RoleOwner && by.Role != store.RoleOwner && a.ID != by.ID {
+		if !MayManageTeammate(by, a) {
 			return fieldErr("password", "only an owner can set an owner's password")
 		}
 		if err := tx.SetAdminPassword(ctx, adminID, hash); err != nil {
@@ -429,8 +435,10 @@ func (d *Desk) RevokeAPIToken(ctx context.Context, adminID, tokenID int64) error
 // emails show (E1).
 const MessengerLogoSetting = delivery.DefaultLogoSetting
 
-// SetMessengerLogo sets the Messenger's logo: an http(s) URL, a path on this server, or "" for
-// none.
+// SetMessengerLogo sets the Messenger's logo: an https URL, a path on this server, or "" for
+// none. Plain http is refused (an http image does not show in https pages: the Inbox, the
+// Messenger's frame, most mail clients), except on this machine (localhost, 127.0.0.1, ::1),
+// for development.
 func (d *Desk) SetMessengerLogo(ctx context.Context, logo string) error {
 	logo = strings.TrimSpace(logo)
 	if err := checkText("logo_url", logo); err != nil {
@@ -438,13 +446,21 @@ func (d *Desk) SetMessengerLogo(ctx context.Context, logo string) error {
 	}
 	if logo != "" {
 		u, err := url.Parse(logo)
-		abs := err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+		abs := err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname()))
 		path := err == nil && strings.HasPrefix(logo, "/") && !strings.HasPrefix(logo, "//")
-		if !abs && !path {
+		switch {
+		case err == nil && u.Scheme == "http" && u.Host != "" && !abs:
+			return fieldErr("logo_url", "must be an https:// URL: an http:// image does not show in https pages and most email clients")
+		case !abs && !path:
 			return fieldErr("logo_url", "must be an https:// URL, or a path on this server such as /logo.png")
 		}
 	}
 	return d.db.Tx(ctx, func(tx *store.Tx) error { return tx.SetSetting(ctx, MessengerLogoSetting, logo, d.clock.Now()) })
+}
+
+// isLoopback tells whether host names this machine, where an http:// logo is fine for development.
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // MinIdentitySecretLength is the shortest identity secret accepted: it signs every customer in

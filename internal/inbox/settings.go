@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/helpdesk/helpdesk/internal/auth"
 	"github.com/helpdesk/helpdesk/internal/desk"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/ticket"
@@ -45,7 +46,11 @@ type EmailConfig struct {
 func init() {
 	featureFuncs["settingsInvalid"] = func(*Inbox) any { return settingsInvalid }
 	featureFuncs["settingsDataType"] = func(*Inbox) any { return settingsDataTypeLabel }
+	featureFuncs["settingsWhen"] = func(*Inbox) any { return settingsWhen }
 }
+
+// settingsWhen is a moment to the second, enough to tell apart two things of the same name.
+func settingsWhen(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04:05 UTC") }
 
 // settingsInvalid marks a control whose field has an error (msg), pointing to the error's
 // paragraph, id+"-error".
@@ -169,9 +174,11 @@ var settingsFlashes = map[string]string{
 	"team-deleted":      "Team deleted.",
 	"member-added":      "Teammate added to the team.",
 	"member-removed":    "Teammate removed from the team.",
+	"token-created":     "Token created. It was shown once, right after it was made: if you did not copy it, revoke it and create another.",
 	"token-revoked":     "Token revoked: it stops working within a few seconds.",
 	"logo-saved":        "Logo saved.",
 	"secret-saved":      "Identity secret saved: identities signed with the previous one are refused from now on.",
+	"secret-generated":  "A new identity secret was generated and saved: identities signed with the previous one are refused from now on. Copy it below into your product's server configuration.",
 }
 
 // settingsRedirect sends the browser on after a change, with a confirmation key.
@@ -499,6 +506,25 @@ func (in *Inbox) settingsType(w http.ResponseWriter, r *http.Request) error {
 	return in.settingsRenderType(w, r, http.StatusOK, &settingsTypePage{})
 }
 
+// Tracker tells whether the page's type is a Tracker type, whose tickets are never shared with
+// customers: its attributes have no customer flags to show or set.
+func (p *settingsTypePage) Tracker() bool { return p.Type.Category == ticket.Tracker }
+
+// Tracker tells whether the attribute's type is a Tracker type (see settingsTypePage.Tracker).
+func (p *settingsAttrPage) Tracker() bool { return p.Type.Category == ticket.Tracker }
+
+// settingsTracker tells whether the type of the request's path is a Tracker type. Its attributes'
+// customer flags mean nothing (Tracker tickets are never shared), so a form's are ignored: a new
+// attribute is hidden from customers, an edited one keeps what it had.
+func (in *Inbox) settingsTracker(r *http.Request) (bool, error) {
+	id, err := settingsPathID(r, "id")
+	if err != nil {
+		return false, err
+	}
+	typ, err := in.db.Read().TicketType(r.Context(), id)
+	return typ.Category == ticket.Tracker, err
+}
+
 func (in *Inbox) settingsUpdateType(w http.ResponseWriter, r *http.Request) error {
 	id, err := settingsPathID(r, "id")
 	if err != nil {
@@ -552,6 +578,13 @@ func (in *Inbox) settingsAddAttribute(w http.ResponseWriter, r *http.Request) er
 		RequiredForContacts: f.RequiredForContacts, VisibleOnCreate: f.VisibleOnCreate, VisibleToContacts: f.VisibleToContacts}
 	if a.DataType == ticket.List || strings.TrimSpace(f.ListItems) != "" {
 		a.ListItems = f.items()
+	}
+	tracker, err := in.settingsTracker(r)
+	if err != nil {
+		return err
+	}
+	if tracker {
+		a.RequiredForContacts, a.VisibleToContacts = false, false
 	}
 	_, err = in.desk.AddTicketAttribute(r.Context(), id, a)
 	if errs, ok := settingsFieldErrors(err, settingsAttrFields...); ok {
@@ -651,6 +684,13 @@ func (in *Inbox) settingsUpdateAttribute(w http.ResponseWriter, r *http.Request)
 	if r.PostForm.Has("has_allow_multiple_values") {
 		c.AllowMultiple = &f.AllowMultiple
 	}
+	tracker, err := in.settingsTracker(r)
+	if err != nil {
+		return err
+	}
+	if tracker {
+		c.RequiredForContacts, c.VisibleToContacts = nil, nil
+	}
 	return in.settingsChangeAttribute(w, r, c, &f, "attribute-saved")
 }
 
@@ -679,11 +719,18 @@ var settingsTeammateFields = []string{"email", "name", "role", "password"}
 
 type settingsTeammatesPage struct {
 	settingsPage
-	Admins    []store.Admin
+	Admins    []settingsTeammateRow
 	TeamNames map[int64]string
-	Roles     []string
+	Roles     []string // the roles the signed-in teammate may give
 	Form      settingsTeammateForm
 	Errors    settingsErrors
+}
+
+// settingsTeammateRow is a teammate with what the signed-in teammate may do to them.
+type settingsTeammateRow struct {
+	store.Admin
+	Manage bool     // may change their role and set their password (only owners manage owners)
+	Roles  []string // the roles to choose from, their own always among them
 }
 
 func (in *Inbox) settingsRenderTeammates(w http.ResponseWriter, r *http.Request, status int, form settingsTeammateForm, errs settingsErrors) error {
@@ -701,10 +748,18 @@ func (in *Inbox) settingsRenderTeammates(w http.ResponseWriter, r *http.Request,
 		names[t.ID] = t.Name
 	}
 	roles := []string{store.RoleAgent, store.RoleAdmin}
-	if currentAdmin(r.Context()).Role == store.RoleOwner {
+	me := currentAdmin(r.Context())
+	if me.Role == store.RoleOwner {
 		roles = append(roles, store.RoleOwner)
 	}
-	p := &settingsTeammatesPage{settingsPage: in.settingsNewPage(r, "Teammates", "teammates"), Admins: admins, TeamNames: names,
+	rows := make([]settingsTeammateRow, len(admins))
+	for i, a := range admins {
+		rows[i] = settingsTeammateRow{Admin: a, Manage: desk.MayManageTeammate(me, a), Roles: roles}
+		if !slices.Contains(roles, a.Role) {
+			rows[i].Roles = append([]string{a.Role}, roles...)
+		}
+	}
+	p := &settingsTeammatesPage{settingsPage: in.settingsNewPage(r, "Teammates", "teammates"), Admins: rows, TeamNames: names,
 		Roles: roles, Form: form, Errors: errs}
 	in.render(w, r, status, "settings-teammates", p)
 	return nil
@@ -845,7 +900,12 @@ func (in *Inbox) settingsDeleteTeam(w http.ResponseWriter, r *http.Request) erro
 	}
 	err = in.desk.DeleteTeam(r.Context(), id)
 	if errs, ok := settingsFieldErrors(err); ok {
-		return in.settingsRenderTeams(w, r, http.StatusConflict, "", errs)
+		// The refusal links to the team's view in the Inbox, where the work to reassign is.
+		p := &settingsTeamsPage{Errors: errs, BlockedView: "/inbox/views/team-" + strconv.FormatInt(id, 10)}
+		if t, err := in.db.Read().Team(r.Context(), id); err == nil {
+			p.BlockedName = t.Name
+		}
+		return in.settingsRenderTeamsPage(w, r, http.StatusConflict, p)
 	}
 	if err != nil {
 		return settingsNotFound(err)
@@ -863,12 +923,18 @@ type settingsTeamRow struct {
 
 type settingsTeamsPage struct {
 	settingsPage
-	Teams  []settingsTeamRow
-	Name   string
-	Errors settingsErrors
+	Teams       []settingsTeamRow
+	Name        string
+	Errors      settingsErrors
+	BlockedView string // a refused delete: the Inbox view of the team's work
+	BlockedName string
 }
 
 func (in *Inbox) settingsRenderTeams(w http.ResponseWriter, r *http.Request, status int, name string, errs settingsErrors) error {
+	return in.settingsRenderTeamsPage(w, r, status, &settingsTeamsPage{Name: name, Errors: errs})
+}
+
+func (in *Inbox) settingsRenderTeamsPage(w http.ResponseWriter, r *http.Request, status int, p *settingsTeamsPage) error {
 	q := in.db.Read()
 	teams, err := q.Teams(r.Context())
 	if err != nil {
@@ -889,9 +955,38 @@ func (in *Inbox) settingsRenderTeams(w http.ResponseWriter, r *http.Request, sta
 			}
 		}
 	}
-	p := &settingsTeamsPage{settingsPage: in.settingsNewPage(r, "Teams", "teams"), Teams: rows, Name: name, Errors: errs}
+	p.settingsPage, p.Teams = in.settingsNewPage(r, "Teams", "teams"), rows
+	if flash := settingsMemberFlash(r, teams, admins); flash != "" {
+		p.Flash = flash
+	}
 	in.render(w, r, status, "settings-teams", p)
 	return nil
+}
+
+// settingsMemberFlash names the teammate and the team of a membership just changed
+// (?done=member-added&team=ID&admin=ID), as they are now; "" when either is gone.
+func settingsMemberFlash(r *http.Request, teams []store.Team, admins []store.Admin) string {
+	q := r.URL.Query()
+	done := q.Get("done")
+	if done != "member-added" && done != "member-removed" {
+		return ""
+	}
+	ti := slices.IndexFunc(teams, func(t store.Team) bool { return strconv.FormatInt(t.ID, 10) == q.Get("team") })
+	ai := slices.IndexFunc(admins, func(a store.Admin) bool { return strconv.FormatInt(a.ID, 10) == q.Get("admin") })
+	if ti < 0 || ai < 0 {
+		return ""
+	}
+	if done == "member-added" {
+		return admins[ai].Name + " added to " + teams[ti].Name + "."
+	}
+	return admins[ai].Name + " removed from " + teams[ti].Name + "."
+}
+
+// settingsMemberRedirect sends the browser back to the teams after a change of membership, naming
+// the team and the teammate for the confirmation.
+func settingsMemberRedirect(w http.ResponseWriter, r *http.Request, done string, teamID, adminID int64) {
+	q := url.Values{"done": {done}, "team": {strconv.FormatInt(teamID, 10)}, "admin": {strconv.FormatInt(adminID, 10)}}
+	http.Redirect(w, r, "/inbox/settings/teams?"+q.Encode(), http.StatusSeeOther)
 }
 
 func (in *Inbox) settingsTeams(w http.ResponseWriter, r *http.Request) error {
@@ -923,7 +1018,7 @@ func (in *Inbox) settingsAddMember(w http.ResponseWriter, r *http.Request) error
 	if err := in.desk.AddTeamMember(r.Context(), teamID, adminID); err != nil {
 		return settingsNotFound(err)
 	}
-	settingsRedirect(w, r, "/inbox/settings/teams", "member-added")
+	settingsMemberRedirect(w, r, "member-added", teamID, adminID)
 	return nil
 }
 
@@ -939,7 +1034,7 @@ func (in *Inbox) settingsRemoveMember(w http.ResponseWriter, r *http.Request) er
 	if err := in.desk.RemoveTeamMember(r.Context(), teamID, adminID); err != nil {
 		return settingsNotFound(err)
 	}
-	settingsRedirect(w, r, "/inbox/settings/teams", "member-removed")
+	settingsMemberRedirect(w, r, "member-removed", teamID, adminID)
 	return nil
 }
 
@@ -953,6 +1048,8 @@ type settingsTokensPage struct {
 	Errors   settingsErrors
 	NewToken string // shown once, right after it is made
 	NewName  string
+	NewWhen  time.Time
+	newID    string
 }
 
 func (in *Inbox) settingsRenderTokens(w http.ResponseWriter, r *http.Request, status int, p *settingsTokensPage) error {
@@ -963,12 +1060,41 @@ func (in *Inbox) settingsRenderTokens(w http.ResponseWriter, r *http.Request, st
 	p.settingsPage = in.settingsNewPage(r, "API tokens", "tokens")
 	p.BaseURL = in.cfg.BaseURL
 	p.Tokens = tokens
+	if p.NewToken != "" {
+		p.Flash = "" // the token's own box says it all
+		for _, t := range tokens {
+			if strconv.FormatInt(t.ID, 10) == p.newID {
+				p.NewName, p.NewWhen = t.Name, t.CreatedAt
+			}
+		}
+	}
 	in.render(w, r, status, "settings-tokens", p)
 	return nil
 }
 
+// settingsNewTokenCookie carries a token just made from its POST to the next GET of the tokens
+// page, which shows it once and deletes the cookie: a reload then makes no second token. Only
+// the tokens page gets it, for a minute at most, never from another site nor from scripts.
+const settingsNewTokenCookie = "helpdesk_new_token"
+
+func (in *Inbox) settingsNewTokenCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: settingsNewTokenCookie, Value: value, Path: "/inbox/settings/tokens", MaxAge: maxAge,
+		HttpOnly: true, Secure: in.secure, SameSite: http.SameSiteStrictMode}
+}
+
 func (in *Inbox) settingsTokens(w http.ResponseWriter, r *http.Request) error {
-	return in.settingsRenderTokens(w, r, http.StatusOK, &settingsTokensPage{})
+	p := &settingsTokensPage{}
+	if c, err := r.Cookie(settingsNewTokenCookie); err == nil {
+		http.SetCookie(w, in.settingsNewTokenCookie("", -1))
+		// ID.TOKEN, shown only if the token is the teammate's own and still works.
+		id, token, _ := strings.Cut(c.Value, ".")
+		if token != "" {
+			if a, err := in.db.Read().AdminByToken(r.Context(), auth.HashToken(token)); err == nil && a.ID == currentAdmin(r.Context()).ID {
+				p.NewToken, p.newID = token, id
+			}
+		}
+	}
+	return in.settingsRenderTokens(w, r, http.StatusOK, p)
 }
 
 func (in *Inbox) settingsCreateToken(w http.ResponseWriter, r *http.Request) error {
@@ -980,8 +1106,9 @@ func (in *Inbox) settingsCreateToken(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	// Answered directly, not redirected: the token is in this one page and nowhere else.
-	return in.settingsRenderTokens(w, r, http.StatusOK, &settingsTokensPage{NewToken: token, NewName: t.Name})
+	http.SetCookie(w, in.settingsNewTokenCookie(strconv.FormatInt(t.ID, 10)+"."+token, 60))
+	settingsRedirect(w, r, "/inbox/settings/tokens", "token-created")
+	return nil
 }
 
 func (in *Inbox) settingsRevokeToken(w http.ResponseWriter, r *http.Request) error {
@@ -1006,7 +1133,10 @@ type settingsMessengerPage struct {
 	SecretFromEnv bool   // HELPDESK_IDENTITY_SECRET is in force; the setting is not used
 	SecretSet     bool   // the workspace has a secret of its own
 	SecretHint    string // the stored secret, masked
-	NewSecret     string // a secret just generated, shown this once
+	// Secret is the stored secret, for owners and admins to copy into their product's server
+	// configuration (behind a Show disclosure); never filled for agents.
+	Secret      string
+	SecretIsNew bool // it was just generated: the disclosure starts open
 }
 
 func (in *Inbox) settingsRenderMessenger(w http.ResponseWriter, r *http.Request, status int, p *settingsMessengerPage) error {
@@ -1020,15 +1150,16 @@ func (in *Inbox) settingsRenderMessenger(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	p.settingsPage = in.settingsNewPage(r, "Messenger", "messenger")
-	if p.NewSecret != "" {
-		p.Flash = "A new identity secret was generated and saved: copy it now, it is not shown again."
-	}
 	p.BaseURL = in.cfg.BaseURL
 	if p.Errors["logo_url"] == "" {
 		p.LogoURL = logo
 	}
 	p.SecretFromEnv = in.cfg.IdentitySecret != ""
 	p.SecretSet, p.SecretHint = secret != "", settingsMask(secret)
+	if p.CanChange && !p.SecretFromEnv {
+		p.Secret = secret
+		p.SecretIsNew = secret != "" && r.URL.Query().Get("done") == "secret-generated"
+	}
 	in.render(w, r, status, "settings-messenger", p)
 	return nil
 }
@@ -1089,12 +1220,12 @@ func (in *Inbox) settingsGenerateSecret(w http.ResponseWriter, r *http.Request) 
 	if in.settingsSecretFromEnv(w, r) {
 		return nil
 	}
-	secret, err := in.desk.GenerateIdentitySecret(r.Context())
-	if err != nil {
+	if _, err := in.desk.GenerateIdentitySecret(r.Context()); err != nil {
 		return err
 	}
-	// Answered directly, not redirected: the secret is shown in this one page.
-	return in.settingsRenderMessenger(w, r, http.StatusOK, &settingsMessengerPage{NewSecret: secret})
+	// Redirected, so that reloading the page shows the secret again rather than making another.
+	settingsRedirect(w, r, "/inbox/settings/messenger", "secret-generated")
+	return nil
 }
 
 // Email (E1-E3): the configuration in force, from the environment.

@@ -166,3 +166,90 @@ func TestTT_EditTicketTypeAttributesInTheBrowser(t *testing.T) {
 	settingsScreenshot(t, ctx, "messenger")
 	check()
 }
+
+// A reload after generating a secret or creating a token makes no other one; replacing the secret
+// and revoking a token take a second click, on a button a disclosure reveals.
+func TestSettings_SecretAndTokensSurviveAReloadInTheBrowser(t *testing.T) {
+	e := start(t)
+	ctx := e.browser(t)
+	browsertest.FailOnPageErrors(t, ctx)
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	stored := func() string {
+		t.Helper()
+		v, err := e.DB.Read().Setting(context.Background(), "identity_secret")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	visible := func(sel string) bool {
+		t.Helper()
+		var v bool
+		run("is "+sel+" visible", chromedp.Evaluate(fmt.Sprintf(`(function(){ var el = document.querySelector(%q); return !!el && el.checkVisibility(); })()`, sel), &v))
+		return v
+	}
+
+	var shown string
+	run("generate a secret",
+		chromedp.Navigate(e.URL+"/inbox/settings/messenger"),
+		chromedp.Click(`form[action="/inbox/settings/messenger/identity-secret/generate"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible("#settings-secret", chromedp.ByQuery),
+		chromedp.Value("#settings-secret", &shown, chromedp.ByQuery))
+	first := stored()
+	if shown != first || first == "" {
+		t.Fatalf("shown %q, in force %q", shown, first)
+	}
+	run("reload", chromedp.Reload(), chromedp.WaitVisible("#settings-secret", chromedp.ByQuery), chromedp.Value("#settings-secret", &shown, chromedp.ByQuery))
+	if stored() != first || shown != first {
+		t.Errorf("a reload changed the secret: %q, shown %q", stored(), shown)
+	}
+
+	run("open the page again", chromedp.Navigate(e.URL+"/inbox/settings/messenger"), chromedp.WaitVisible("#settings-secret-regenerate", chromedp.ByQuery))
+	if visible("#settings-secret") || visible("#settings-secret-regenerate button") {
+		t.Error("the secret, or the button replacing it, shows before its disclosure is opened")
+	}
+	run("replace the secret",
+		chromedp.Click("#settings-secret-regenerate summary", chromedp.ByQuery),
+		chromedp.WaitVisible("#settings-secret-regenerate button", chromedp.ByQuery),
+		chromedp.Click("#settings-secret-regenerate button", chromedp.ByQuery),
+		chromedp.WaitVisible("#settings-secret-show[open] #settings-secret", chromedp.ByQuery),
+		chromedp.Value("#settings-secret", &shown, chromedp.ByQuery))
+	if second := stored(); second == first || shown != second {
+		t.Errorf("after replacing: in force %q, shown %q (was %q)", second, shown, first)
+	}
+
+	// A token: shown once, a reload shows it no more and makes none.
+	var token string
+	run("create a token",
+		chromedp.Navigate(e.URL+"/inbox/settings/tokens"),
+		chromedp.SendKeys("#token-name", "CI", chromedp.ByQuery),
+		chromedp.Click(`#new-token button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#settings-new-token", chromedp.ByQuery),
+		chromedp.Value("#settings-new-token", &token, chromedp.ByQuery))
+	if me := e.DoWith(token, "GET", "/api/me", nil); me.Status != http.StatusOK {
+		t.Errorf("the token shown: %d", me.Status)
+	}
+	run("reload", chromedp.Reload(), chromedp.WaitVisible("#settings-tokens", chromedp.ByQuery))
+	if visible("#settings-new-token") {
+		t.Error("a reload shows the token again")
+	}
+	if list, _ := e.DB.Read().AdminTokens(context.Background(), e.Mate.ID); len(list) != 1 {
+		t.Fatalf("%d tokens after a reload", len(list))
+	}
+	if visible(`#settings-tokens form button`) {
+		t.Error("Revoke shows before its disclosure is opened")
+	}
+	run("revoke it",
+		chromedp.Click("#settings-tokens details summary", chromedp.ByQuery),
+		chromedp.WaitVisible("#settings-tokens form button", chromedp.ByQuery),
+		chromedp.Click("#settings-tokens form button", chromedp.ByQuery),
+		chromedp.WaitNotPresent("#settings-tokens", chromedp.ByQuery))
+	if list, _ := e.DB.Read().AdminTokens(context.Background(), e.Mate.ID); len(list) != 0 {
+		t.Errorf("%d tokens after revoking", len(list))
+	}
+}

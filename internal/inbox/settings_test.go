@@ -447,11 +447,16 @@ func TestSettings_TeammatesTeamsAndTokens(t *testing.T) {
 		t.Errorf("add no teammate: %d", r.status)
 	}
 
-	// API tokens: made and shown once, working at /api/me; listed without the token; revoked.
+	// API tokens: made and shown once (on the page the creation redirects to), working at
+	// /api/me; listed without the token; revoked.
 	r = c.post("/inbox/settings/tokens", url.Values{"name": {"CRM sync"}})
-	token := regexp.MustCompile(`id="settings-new-token" value="(hd_[A-Za-z0-9_-]+)"`).FindStringSubmatch(r.body)
-	if r.status != http.StatusOK || token == nil {
-		t.Fatalf("create token: %d %s", r.status, r.body)
+	if r.status != http.StatusSeeOther || r.location != "/inbox/settings/tokens?done=token-created" {
+		t.Fatalf("create token: %d %q %s", r.status, r.location, r.body)
+	}
+	shown := c.get(r.location)
+	token := regexp.MustCompile(`id="settings-new-token" value="(hd_[A-Za-z0-9_-]+)"`).FindStringSubmatch(shown.body)
+	if shown.status != http.StatusOK || token == nil {
+		t.Fatalf("the new token is not shown: %d %s", shown.status, shown.body)
 	}
 	me := e.DoWith(token[1], "GET", "/api/me", nil)
 	if me.Status != http.StatusOK || me.JSON()["email"] != mateEmail {
@@ -534,25 +539,33 @@ func TestSettings_MessengerSnippetAndPortalURL(t *testing.T) {
 	if got := portal("another-secret-entirely-0123456789abcdef"); got != http.StatusUnauthorized {
 		t.Errorf("portal sign-in with another secret: %d", got)
 	}
+	// The secret is masked, and shown in full only behind a closed "Show" disclosure, for owners
+	// and admins to copy into their product's configuration.
 	p = c.get("/inbox/settings/messenger")
-	if strings.Contains(p.body, secret) || !strings.Contains(p.body, "cdef (42 characters)") {
-		t.Error("the stored secret is shown, or not masked")
+	if shown, open := settingsSecretShown(t, p.body); strings.Count(p.body, secret) != 1 || shown != secret || open ||
+		!strings.Contains(p.body, "cdef (42 characters)") {
+		t.Error("the stored secret is not masked, or not shown behind a closed disclosure")
 	}
 
-	// A generated secret is shown once, and replaces the previous one.
+	// A generated secret replaces the previous one, and is shown open on the page the generation
+	// redirects to.
 	r = c.post("/inbox/settings/messenger/identity-secret/generate", nil)
-	generated := regexp.MustCompile(`id="settings-new-secret" value="([A-Za-z0-9_-]{43})"`).FindStringSubmatch(r.body)
-	if r.status != http.StatusOK || generated == nil {
-		t.Fatalf("generate: %d", r.status)
+	if r.status != http.StatusSeeOther || r.location != "/inbox/settings/messenger?done=secret-generated" {
+		t.Fatalf("generate: %d %q", r.status, r.location)
 	}
-	if got := portal(generated[1]); got != http.StatusSeeOther {
+	p = c.get(r.location)
+	generated, open := settingsSecretShown(t, p.body)
+	if p.status != http.StatusOK || !open || !regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`).MatchString(generated) {
+		t.Fatalf("the generated secret is not shown: %d %q", p.status, generated)
+	}
+	if got := portal(generated); got != http.StatusSeeOther {
 		t.Errorf("portal sign-in with the generated secret: %d", got)
 	}
 	if got := portal(secret); got != http.StatusUnauthorized {
 		t.Errorf("the previous secret still works: %d", got)
 	}
-	if p := c.get("/inbox/settings/messenger"); strings.Contains(p.body, generated[1]) {
-		t.Error("the generated secret is shown again")
+	if v, _ := e.DB.Read().Setting(ctx, "identity_secret"); v != generated {
+		t.Error("the secret shown is not the one in force")
 	}
 
 	// The logo (E1): an http(s) URL or a path, nothing else.
