@@ -48,6 +48,7 @@ type viewsPage struct {
 	Sidebar viewsNav   // the inbox's views
 	Form    *viewsForm // the search's filters
 	List    viewsList
+	New     *viewsNavItem // a view's own "new" action: "New tracker"
 }
 
 // viewsNav is the sidebar of views with their counts (IN4).
@@ -204,8 +205,11 @@ func (in *Inbox) viewsInbox(w http.ResponseWriter, r *http.Request) error {
 		in.renderPart(w, r, http.StatusOK, "inbox", "views-list", list)
 		return nil
 	}
-	in.render(w, r, http.StatusOK, "inbox", &viewsPage{Page: Page{Title: view.label, Nav: "inbox"},
-		Heading: view.heading, Sidebar: nav, List: list})
+	p := &viewsPage{Page: Page{Title: view.label, Nav: "inbox"}, Heading: view.heading, Sidebar: nav, List: list}
+	if view.key == "trackers" {
+		p.New = &viewsNavItem{Label: "New tracker", URL: "/inbox/tickets/new?category=Tracker"}
+	}
+	in.render(w, r, http.StatusOK, "inbox", p)
 	return nil
 }
 

@@ -582,3 +582,15 @@ func TestIN1_ALargeInboxPagesByKeyset(t *testing.T) {
 		t.Errorf("%d rows in %d pages, want %d", len(seen), pages, n+1)
 	}
 }
+
+// The trackers view starts a tracker for a new issue (TR2), before any conversation is linked.
+func TestTR2_TrackersViewOffersNewTracker(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	if p := c.get("/inbox/views/trackers"); p.status != http.StatusOK || !strings.Contains(p.body, `href="/inbox/tickets/new?category=Tracker">New tracker</a>`) {
+		t.Errorf("the trackers view: %d, no New tracker", p.status)
+	}
+	if p := c.get("/inbox/views/all"); strings.Contains(p.body, ">New tracker<") {
+		t.Error("New tracker offered outside the trackers view")
+	}
+}
