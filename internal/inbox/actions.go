@@ -41,6 +41,8 @@ func (in *Inbox) actionRoutes(add route) {
 	add("POST /inbox/tickets/{id}/linked", in.actionLinkedAdd)
 	add("GET /inbox/tickets/{id}/linked/candidates", in.actionLinkedCandidates)
 	add("POST /inbox/tickets/{id}/broadcast", in.actionBroadcast)
+	add("GET /inbox/tickets/{id}/link", in.actionLinkForm)
+	add("POST /inbox/tickets/{id}/link", in.actionLinkAdd)
 }
 
 // actionPageSize is how many trackers or candidates a search lists at a time;
@@ -87,7 +89,7 @@ func actionRefusal(err error, labels map[string]string) (actionError, bool) {
 	case errors.As(err, &ce):
 		field, msg = ce.Field, ce.Message
 	case errors.As(err, &nf):
-		return actionError{Message: nf.Error() + "."}, true
+		return actionError{Message: actionSentence(nf.What + " not found")}, true
 	default:
 		return actionError{}, false
 	}
@@ -133,6 +135,15 @@ func actionSentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// actionRef names a conversation or ticket as teammates quote it: a conversation by its id,
+// "Conversation #12", a ticket by its Ticket ID (TT3), "Customer ticket #7", as every page does.
+func actionRef(id int64, isTicket bool, category ticket.Category, number int64) string {
+	if isTicket {
+		return fmt.Sprintf("%s ticket #%d", category, number)
+	}
+	return fmt.Sprintf("Conversation #%d", id)
 }
 
 // actionStatus is the status of a form's answer: 422 when a rule refused it, except to htmx,
@@ -436,6 +447,7 @@ type actionTicketForm struct {
 	Assignees []actionOption // nil: not asked
 	Teams     []actionOption
 	Carry     []actionOption // values kept until a type is chosen: Value is the name, Label the value
+	Keep      []actionOption // values the form always keeps (a category), as Carry
 	Error     actionError
 	Submit    string
 }
@@ -473,6 +485,26 @@ func (f *actionTicketForm) place() {
 	for i := range f.Fields {
 		f.Fields[i].Error = f.Error.On(f.Fields[i].Name)
 	}
+}
+
+// actionPushURL gives htmx, when it reloads a ticket form for the type just chosen, the address
+// to show: the form's page with only the values named in keep (the type, a category). What was
+// typed stays out of the address bar and the history.
+func actionPushURL(w http.ResponseWriter, r *http.Request, form url.Values, keep ...string) {
+	if r.Header.Get("HX-Request") != "true" || r.Header.Get("HX-Trigger-Name") != "type_id" {
+		return
+	}
+	v := url.Values{}
+	for _, k := range keep {
+		if x := form.Get(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	u := r.URL.Path
+	if len(v) > 0 {
+		u += "?" + v.Encode()
+	}
+	w.Header().Set("HX-Push-Url", u)
 }
 
 // actionTypes are the ticket types of a category that tickets can be created of.
@@ -568,6 +600,23 @@ type actionTicketPage struct {
 	Intro   string
 	Target  actionTarget
 	Form    actionTicketForm
+	// Blocked, when set, is why the conversation cannot become a ticket at all: the page says
+	// so, and what to do instead, in place of the form.
+	Blocked *actionBlocked
+}
+
+// actionBlocked is why a conversation cannot be converted, whatever the type, and what the
+// teammate can do instead.
+type actionBlocked struct {
+	Why       string
+	Shared    *actionLinkTo // the shared Back-office ticket the customer follows already
+	NewTicket string        // "New ticket" for a Customer ticket of the customer's own
+}
+
+// actionLinkTo is a link to a conversation or ticket, named as teammates quote it.
+type actionLinkTo struct {
+	URL   string
+	Label string
 }
 
 // --- Create back-office ticket (BO1, BO6-BO8, CO1-CO3) ---
@@ -609,7 +658,7 @@ func actionSharingAllowed(typ ticket.Type, requested *bool, target ticket.Target
 	_, err := ticket.Sharing(typ, requested, &target)
 	var te *ticket.Error
 	if errors.As(err, &te) {
-		return errors.New(actionSentence(te.Message))
+		return errors.New(actionSentence(plainMessage(te.Message)))
 	}
 	return err
 }
@@ -625,6 +674,7 @@ func (in *Inbox) actionShowTicketForm(page actionTicketPageFunc) handlerFunc {
 		if err != nil {
 			return err
 		}
+		actionPushURL(w, r, r.URL.Query(), "type_id")
 		in.render(w, r, http.StatusOK, "action_ticket", p)
 		return nil
 	}
@@ -703,17 +753,73 @@ func (in *Inbox) actionConvertPage(r *http.Request, form url.Values, refusal act
 		form = actionWith(form, "title", t.Label)
 	}
 	actionFillForm(&p.Form, types, form)
-	if typ := p.Form.Type; typ != nil {
-		if err := ticket.CanConvert(*typ, t.Link); err != nil && p.Form.Error.Message == "" {
-			p.Form.Error, _ = actionRefusal(err, nil)
-			p.Form.Error.Field = ""
+	// The rule is asked with the type chosen, or before one is, with the first: a refusal about
+	// the conversation itself holds for every type, and the form would be a dead end.
+	check := p.Form.Type
+	if check == nil && len(types) > 0 {
+		check = &types[0]
+	}
+	if check != nil {
+		if err := ticket.CanConvert(*check, t.Link); err != nil {
+			e, ok := actionRefusal(err, nil)
+			if !ok {
+				return nil, err
+			}
+			var te *ticket.Error
+			if errors.As(err, &te) && te.Field == "id" {
+				if p.Blocked, err = in.actionConvertBlocked(r, t, e.Message); err != nil {
+					return nil, err
+				}
+				return p, nil
+			}
+			if p.Form.Type != nil && p.Form.Error.Message == "" {
+				p.Form.Error = actionError{Message: e.Message}
+			}
 		}
+	}
+	if p.Form.Type != nil {
 		if p.Form.Companies, err = in.actionCompanies(r, t.contacts, form); err != nil {
 			return nil, err
 		}
 	}
 	p.Form.place()
 	return p, nil
+}
+
+// actionConvertBlocked says what a teammate can do with a conversation that cannot become a
+// Customer ticket: its customer follows its shared Back-office ticket already, or can have a
+// Customer ticket of their own.
+func (in *Inbox) actionConvertBlocked(r *http.Request, t actionTarget, why string) (*actionBlocked, error) {
+	ctx := r.Context()
+	q := in.db.Read()
+	b := &actionBlocked{Why: why}
+	links, err := q.Links(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range links {
+		if l.ConversationID != t.ID || l.Kind != ticket.BackOffice || !l.Shared {
+			continue
+		}
+		heads, err := q.ThreadHeads(ctx, l.TicketID)
+		if err != nil {
+			return nil, err
+		}
+		if h, ok := heads[l.TicketID]; ok {
+			b.Shared = &actionLinkTo{URL: "/inbox/tickets/" + strconv.FormatInt(h.ID, 10),
+				Label: actionRef(h.ID, true, h.Category, h.Number)}
+		}
+		break
+	}
+	v := url.Values{"category": {string(ticket.Customer)}}
+	for _, c := range t.Contacts {
+		if c.Email != "" {
+			v.Set("customer", c.Email)
+			break
+		}
+	}
+	b.NewTicket = "/inbox/tickets/new?" + v.Encode()
+	return b, nil
 }
 
 func (in *Inbox) actionConvert(w http.ResponseWriter, r *http.Request) error {
@@ -779,7 +885,7 @@ func (in *Inbox) actionTrackerPage(r *http.Request, form url.Values, refusal act
 	if err := (ticket.Ticket{Category: ticket.Tracker}).CanLink(t.Link); err != nil {
 		var te *ticket.Error
 		if errors.As(err, &te) {
-			p.Refusal = actionSentence(te.Message)
+			p.Refusal = actionSentence(plainMessage(te.Message))
 		}
 		if existing, err := q.TrackerOf(ctx, t.ID); err == nil {
 			p.Existing = &existing
@@ -815,6 +921,7 @@ func (in *Inbox) actionTrackerForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	actionPushURL(w, r, r.URL.Query(), "type_id")
 	in.render(w, r, http.StatusOK, "action_tracker", p)
 	return nil
 }
@@ -991,6 +1098,7 @@ func (in *Inbox) actionTicketFormSend(w http.ResponseWriter, r *http.Request) er
 type actionLinkedItem struct {
 	ID        int64
 	IsTicket  bool
+	Ref       string // "Conversation #12", "Customer ticket #7"
 	Title     string
 	URL       string
 	State     string
@@ -999,16 +1107,20 @@ type actionLinkedItem struct {
 	LinkedAt  time.Time
 }
 
-// actionCandidate is a conversation or Customer ticket found to link to the tracker.
+// actionCandidate is a conversation or Customer ticket found to link to a tracker or a
+// Back-office ticket.
 type actionCandidate struct {
 	ID        int64
 	IsTicket  bool
+	Ref       string // "Conversation #12", "Customer ticket #7"
 	Label     string
 	URL       string
 	State     string
 	Customers []actionContact
 	TrackerID int64  // linked to a tracker already (TR2)
-	Why       string // what TR2 says against linking it
+	Here      bool   // linked to the ticket that searches already
+	Why       string // what the rules say against linking it
+	Error     string // a refusal of the last try to link it
 }
 
 // actionLinkBox is the tracker's "Link conversations" control.
@@ -1081,11 +1193,14 @@ func (in *Inbox) actionLinkedItems(r *http.Request, trackerID, after int64) ([]a
 		items = items[:actionLinkedPageSize]
 		next = items[len(items)-1].ID
 	}
-	var ids, untitled []int64
+	var ids, untitled, tickets []int64
 	for _, it := range items {
 		ids = append(ids, it.ContactIDs...)
 		if it.Title == "" {
 			untitled = append(untitled, it.ID)
+		}
+		if it.IsTicket {
+			tickets = append(tickets, it.ID)
 		}
 	}
 	contacts, err := q.ContactsByID(ctx, ids)
@@ -1096,10 +1211,15 @@ func (in *Inbox) actionLinkedItems(r *http.Request, trackerID, after int64) ([]a
 	if err != nil {
 		return nil, 0, err
 	}
+	heads, err := q.ThreadHeads(ctx, tickets...) // the tickets' numbers
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]actionLinkedItem, len(items))
 	for i, it := range items {
 		x := actionLinkedItem{ID: it.ID, IsTicket: it.IsTicket, Title: it.Title, Closed: it.State == conversation.Closed,
-			Customers: actionContactsOf(it.ContactIDs, contacts), LinkedAt: it.LinkedAt}
+			Customers: actionContactsOf(it.ContactIDs, contacts), LinkedAt: it.LinkedAt,
+			Ref: actionRef(it.ID, it.IsTicket, it.Category, heads[it.ID].Number)}
 		id := strconv.FormatInt(it.ID, 10)
 		if it.IsTicket {
 			x.URL, x.State = "/inbox/tickets/"+id, it.TicketState.InternalLabel
@@ -1149,7 +1269,7 @@ func (in *Inbox) actionRenderLinked(w http.ResponseWriter, r *http.Request, stat
 		in.renderPart(w, r, status, "action_linked", part, l)
 		return
 	}
-	in.render(w, r, status, "action_linked", &actionLinkedPage{Page: Page{Title: fmt.Sprintf("Tracker %d: linked", l.Number), Nav: "inbox"}, Linked: l})
+	in.render(w, r, status, "action_linked", &actionLinkedPage{Page: Page{Title: fmt.Sprintf("Tracker ticket #%d: linked", l.Number), Nav: "inbox"}, Linked: l})
 }
 
 // actionLinkedNotFound answers a fragment asked of what is not a tracker.
@@ -1202,7 +1322,7 @@ func (in *Inbox) actionLinkedCandidates(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	box, err := in.actionFindCandidates(r, tk.ID, r.URL.Query())
+	box, err := in.actionFindCandidates(r, tk, r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -1219,7 +1339,11 @@ func (in *Inbox) actionLinkedCandidates(w http.ResponseWriter, r *http.Request) 
 	return nil
 }
 
-func (in *Inbox) actionFindCandidates(r *http.Request, trackerID int64, form url.Values) (actionLinkBox, error) {
+// actionFindCandidates finds the conversations and Customer tickets that ticket linker could
+// link to: by number when the text is one (the conversation with that id and the Customer ticket
+// with that Ticket ID, both), else by their title, first message or customer. Each says what the
+// rules say against linking it.
+func (in *Inbox) actionFindCandidates(r *http.Request, linker ticket.Ticket, form url.Values) (actionLinkBox, error) {
 	ctx := r.Context()
 	q := in.db.Read()
 	box := actionLinkBox{Query: strings.TrimSpace(form.Get("q")), Searched: true}
@@ -1228,13 +1352,9 @@ func (in *Inbox) actionFindCandidates(r *http.Request, trackerID int64, form url
 		return box, nil
 	}
 	var found []store.LinkCandidate
-	if id, err := strconv.ParseInt(strings.TrimPrefix(box.Query, "#"), 10, 64); err == nil {
-		c, err := q.LinkCandidateByID(ctx, id)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(box.Query, "#")), 10, 64); err == nil {
+		if found, err = q.LinkCandidatesByNumber(ctx, n); err != nil {
 			return box, err
-		}
-		if err == nil {
-			found = append(found, c)
 		}
 	} else {
 		before, _ := strconv.ParseInt(form.Get("before"), 10, 64)
@@ -1254,27 +1374,59 @@ func (in *Inbox) actionFindCandidates(r *http.Request, trackerID int64, form url
 	if err != nil {
 		return box, err
 	}
+	// What a Back-office ticket links to already (a few; a tracker's are told by TrackerID).
+	here := map[int64]bool{}
+	if linker.Category == ticket.BackOffice && len(found) > 0 {
+		links, err := q.Links(ctx, linker.ID)
+		if err != nil {
+			return box, err
+		}
+		for _, l := range links {
+			if l.TicketID == linker.ID {
+				here[l.ConversationID] = true
+			}
+		}
+	}
 	for _, c := range found {
-		id := strconv.FormatInt(c.ID, 10)
-		x := actionCandidate{ID: c.ID, IsTicket: c.IsTicket, Label: c.Title, State: actionConversationState(c.State),
-			Customers: actionContactsOf(c.ContactIDs, contacts), TrackerID: c.TrackerID, URL: "/inbox/conversations/" + id}
-		if c.IsTicket {
-			x.URL = "/inbox/tickets/" + id
-		}
-		if x.Label == "" {
-			x.Label = actionExcerpt(c.FirstBody, 80)
-		}
-		target := ticket.Target{ID: c.ID, IsTicket: c.IsTicket, HasTracker: c.TrackerID != 0}
-		if c.IsTicket {
-			target.Category = ticket.Customer
-		}
-		tracker := ticket.Ticket{Conversation: conversation.Conversation{ID: trackerID}, Category: ticket.Tracker}
-		if e, ok := actionRefusal(tracker.CanLink(target), nil); ok {
-			x.Why = e.Message
-		}
-		box.Candidates = append(box.Candidates, x)
+		box.Candidates = append(box.Candidates, actionCandidateOf(c, linker, contacts, here[c.ID]))
 	}
 	return box, nil
+}
+
+// actionCandidateOf is a found conversation or Customer ticket as the search lists it.
+func actionCandidateOf(c store.LinkCandidate, linker ticket.Ticket, contacts map[int64]store.Contact, here bool) actionCandidate {
+	id := strconv.FormatInt(c.ID, 10)
+	x := actionCandidate{ID: c.ID, IsTicket: c.IsTicket, Label: c.Title, State: actionConversationState(c.State),
+		Customers: actionContactsOf(c.ContactIDs, contacts), TrackerID: c.TrackerID, URL: "/inbox/conversations/" + id,
+		Ref:  actionRef(c.ID, c.IsTicket, ticket.Customer, c.Number),
+		Here: here || linker.Category == ticket.Tracker && c.TrackerID == linker.ID}
+	if c.IsTicket {
+		x.URL, x.State = "/inbox/tickets/"+id, c.TicketState.InternalLabel
+		if c.State == conversation.Closed {
+			x.State += " (closed)"
+		}
+	}
+	if x.Label == "" {
+		x.Label = actionExcerpt(c.FirstBody, 80)
+	}
+	target := ticket.Target{ID: c.ID, IsTicket: c.IsTicket, State: c.State, HasTracker: c.TrackerID != 0,
+		HasSharedBackOffice: c.SharedBackOffice}
+	if c.IsTicket {
+		target.Category = ticket.Customer
+	}
+	if e, ok := actionRefusal(linker.CanLink(target), nil); ok {
+		x.Why = e.Message
+	}
+	return x
+}
+
+// actionLinkedRef names what id is, for "Linked …": a conversation or Customer ticket.
+func (in *Inbox) actionLinkedRef(r *http.Request, id int64) (string, error) {
+	c, err := in.db.Read().LinkCandidateByID(r.Context(), id)
+	if err != nil {
+		return "", err
+	}
+	return actionRef(c.ID, c.IsTicket, ticket.Customer, c.Number), nil
 }
 
 // actionLinkedAdd links a conversation or Customer ticket to the tracker, from the tracker (TR2).
@@ -1310,7 +1462,7 @@ func (in *Inbox) actionLinkedAdd(w http.ResponseWriter, r *http.Request) error {
 	if refused {
 		l.Link = actionLinkBox{Query: r.PostForm.Get("q"), Error: refusal.Message}
 		if l.Link.Query != "" {
-			box, err := in.actionFindCandidates(r, tk.ID, url.Values{"q": {l.Link.Query}})
+			box, err := in.actionFindCandidates(r, tk, url.Values{"q": {l.Link.Query}})
 			if err != nil {
 				return err
 			}
@@ -1324,7 +1476,11 @@ func (in *Inbox) actionLinkedAdd(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/inbox/tickets/"+strconv.FormatInt(tk.ID, 10)+"/linked", http.StatusSeeOther)
 		return nil
 	}
-	l.Link.Done = fmt.Sprintf("Linked %d.", target)
+	ref, err := in.actionLinkedRef(r, target)
+	if err != nil {
+		return err
+	}
+	l.Link.Done = "Linked " + ref + "."
 	in.actionRenderLinked(w, r, http.StatusOK, "tracker_linked", l)
 	return nil
 }
@@ -1379,11 +1535,12 @@ func (in *Inbox) actionBroadcast(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// actionBroadcastDone says how many got the update: conversations and Customer tickets alike.
 func actionBroadcastDone(n int64) string {
 	if n == 1 {
-		return "Broadcast to 1 conversation."
+		return "Broadcast to 1 conversation or ticket."
 	}
-	return fmt.Sprintf("Broadcast to %d conversations.", n)
+	return fmt.Sprintf("Broadcast to %d conversations and tickets.", n)
 }
 
 func init() {
@@ -1395,4 +1552,130 @@ func init() {
 			return strconv.FormatInt(n, 10) + " " + many
 		}
 	}
+}
+
+// --- Link a Back-office ticket to a conversation or Customer ticket (BO1) ---
+
+// actionLinkPage links an existing Back-office ticket: what it links to now, and a search of
+// conversations and Customer tickets to link it to, each with what the rules say against it.
+type actionLinkPage struct {
+	Page
+	ID     int64
+	Ref    string // "Back-office ticket #4"
+	Title  string
+	Linked []actionLinkTo
+	Box    actionLinkBox
+}
+
+// actionBackOffice loads the Back-office ticket of the path; any other is not found.
+func (in *Inbox) actionBackOffice(r *http.Request) (ticket.Ticket, error) {
+	id, err := actionPathID(r)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	tk, err := in.db.Read().Ticket(r.Context(), id)
+	if err != nil {
+		return tk, err
+	}
+	if tk.Category != ticket.BackOffice {
+		return tk, store.ErrNotFound
+	}
+	return tk, nil
+}
+
+func (in *Inbox) actionLinkPageOf(r *http.Request, tk ticket.Ticket, form url.Values) (*actionLinkPage, error) {
+	ctx := r.Context()
+	q := in.db.Read()
+	ref := actionRef(tk.ID, true, tk.Category, tk.Number)
+	p := &actionLinkPage{Page: Page{Title: "Link " + ref, Nav: "inbox"}, ID: tk.ID, Ref: ref, Title: tk.Title}
+	links, err := q.Links(ctx, tk.ID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, l := range links {
+		if l.TicketID == tk.ID {
+			ids = append(ids, l.ConversationID)
+		}
+	}
+	heads, err := q.ThreadHeads(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		h, ok := heads[id]
+		if !ok {
+			continue
+		}
+		label := actionRef(h.ID, h.IsTicket, h.Category, h.Number) + " "
+		if h.Title != "" {
+			label += h.Title
+		} else {
+			label += actionExcerpt(h.FirstBody, 80)
+		}
+		u := "/inbox/conversations/" + strconv.FormatInt(id, 10)
+		if h.IsTicket {
+			u = "/inbox/tickets/" + strconv.FormatInt(id, 10)
+		}
+		p.Linked = append(p.Linked, actionLinkTo{URL: u, Label: strings.TrimSpace(label)})
+	}
+	if p.Box, err = in.actionFindCandidates(r, tk, form); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (in *Inbox) actionLinkForm(w http.ResponseWriter, r *http.Request) error {
+	tk, err := in.actionBackOffice(r)
+	if err != nil {
+		return err
+	}
+	p, err := in.actionLinkPageOf(r, tk, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	in.render(w, r, http.StatusOK, "action_link", p)
+	return nil
+}
+
+// actionLinkAdd links the Back-office ticket to the conversation or Customer ticket whose id is
+// posted, and goes to the ticket's page; a refusal shows next to the one chosen.
+func (in *Inbox) actionLinkAdd(w http.ResponseWriter, r *http.Request) error {
+	if err := actionParse(w, r); err != nil {
+		return err
+	}
+	tk, err := in.actionBackOffice(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	refusal := "Choose a conversation or Customer ticket to link: search for it, then press its Link button."
+	target, err := strconv.ParseInt(r.PostForm.Get("target_id"), 10, 64)
+	if err == nil && target > 0 {
+		err := in.desk.LinkTicket(ctx, tk.ID, currentAdmin(ctx).ID, target)
+		if err == nil {
+			http.Redirect(w, r, "/inbox/tickets/"+strconv.FormatInt(tk.ID, 10), http.StatusSeeOther)
+			return nil
+		}
+		e, ok := actionRefusal(err, nil)
+		if !ok {
+			return err
+		}
+		refusal = e.Message
+	}
+	p, err := in.actionLinkPageOf(r, tk, url.Values{"q": {r.PostForm.Get("q")}})
+	if err != nil {
+		return err
+	}
+	placed := false
+	for i := range p.Box.Candidates {
+		if p.Box.Candidates[i].ID == target {
+			p.Box.Candidates[i].Error, placed = refusal, true
+		}
+	}
+	if !placed {
+		p.Box.Error = refusal
+	}
+	in.render(w, r, actionStatus(r, true), "action_link", p)
+	return nil
 }

@@ -111,8 +111,8 @@ func TestTR4_LinkConversationsToATrackerAndBroadcastInTheBrowser(t *testing.T) {
 	)
 	// The search is a page of its own (the list before it had the tracker too).
 	actWaitJS(t, ctx, "the search's page", `new URLSearchParams(location.search).get("q") === "checkout" && document.readyState === "complete"`)
-	actStep(t, ctx, "search results", chromedp.WaitVisible(`button[aria-label^="Link to tracker"]`, chromedp.ByQuery))
-	actStep(t, ctx, "link", chromedp.Click(`button[aria-label^="Link to tracker"]`, chromedp.ByQuery))
+	actStep(t, ctx, "search results", chromedp.WaitVisible(`button[aria-label^="Link to Tracker ticket #"]`, chromedp.ByQuery))
+	actStep(t, ctx, "link", chromedp.Click(`button[aria-label^="Link to Tracker ticket #"]`, chromedp.ByQuery))
 	actWaitPath(t, ctx, "/inbox/conversations/"+actItoa(conv2))
 
 	// The tracker's page lists both, with their customers; its fragment is loaded by the page
@@ -152,7 +152,7 @@ func TestTR4_LinkConversationsToATrackerAndBroadcastInTheBrowser(t *testing.T) {
 		chromedp.Click(fragment+` button[value="confirm"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(fragment+" .tracker-broadcast .ok", chromedp.ByQuery),
 		chromedp.Text(fragment+" .tracker-broadcast .ok", &done, chromedp.ByQuery))
-	if done != "Broadcast to 2 conversations." {
+	if done != "Broadcast to 2 conversations and tickets." {
 		t.Errorf("after the broadcast: %q", done)
 	}
 	// The outcome has the focus, for a keyboard or screen reader user (after htmx settles).
@@ -232,5 +232,64 @@ func TestBO1_CreateBackOfficeTicketInTheBrowser(t *testing.T) {
 	}
 	if tk.Title != "Refund the broken parcel" || !tk.IsShared || tk.Attributes["Order number"] != float64(4711) {
 		t.Errorf("created %+v", tk)
+	}
+}
+
+func TestTT2_ChoosingATypeKeepsWhatWasTypedOutOfTheAddressBarInTheBrowser(t *testing.T) {
+	e := start(t)
+	first := e.CreateTicketType("Order problem", ticket.Customer, nil)
+	second := e.CreateTicketType("Refund request", ticket.Customer, nil)
+	tracker := e.CreateTicketType("Outage", ticket.Tracker, nil)
+	e.CreateTicketType("Bug", ticket.Tracker, nil)
+	_, conv := actConversation(t, e, "ada@example.com", "Ada Lovelace", "My card was charged twice")
+	ctx := e.browser(t)
+	browsertest.FailOnPageErrors(t, ctx)
+
+	// Convert: the title starts as the conversation's opening; choosing a type, then another
+	// after typing, shows the type in the address bar and nothing that was typed.
+	actStep(t, ctx, "open Convert to ticket",
+		chromedp.Navigate(e.URL+"/inbox/conversations/"+actItoa(conv)+"/convert"),
+		chromedp.WaitVisible("#action-type", chromedp.ByID))
+	actWaitJS(t, ctx, "htmx takes in the type", actHTMXReady("#action-type"))
+	actStep(t, ctx, "choose a type",
+		chromedp.SetValue("#action-type", actItoa(first.ID), chromedp.ByID),
+		chromedp.WaitVisible("#action-title", chromedp.ByID))
+	actWaitJS(t, ctx, "the address has the type", `location.search === "?type_id=`+actItoa(first.ID)+`"`)
+	actStep(t, ctx, "type a description and choose another type",
+		chromedp.SendKeys("#action-description", "Card ending 4242", chromedp.ByID),
+		chromedp.SetValue("#action-type", actItoa(second.ID), chromedp.ByID))
+	actWaitJS(t, ctx, "the address has the other type only", `location.search === "?type_id=`+actItoa(second.ID)+`"`)
+	var description string
+	actStep(t, ctx, "read the description", chromedp.Value("#action-description", &description, chromedp.ByID))
+	if description != "Card ending 4242" {
+		t.Errorf("the description typed became %q", description)
+	}
+
+	// New tracker: the category stays, in the form and the address bar.
+	actStep(t, ctx, "open New tracker",
+		chromedp.Navigate(e.URL+"/inbox/tickets/new?category=Tracker"),
+		chromedp.WaitVisible("#action-type", chromedp.ByID))
+	actWaitJS(t, ctx, "htmx takes in the type", actHTMXReady("#action-type"))
+	actStep(t, ctx, "choose a tracker type",
+		chromedp.SetValue("#action-type", actItoa(tracker.ID), chromedp.ByID),
+		chromedp.WaitVisible("#action-title", chromedp.ByID))
+	actWaitJS(t, ctx, "the address has the category and the type",
+		`location.search === "?category=Tracker&type_id=`+actItoa(tracker.ID)+`"`)
+	actStep(t, ctx, "create the tracker",
+		chromedp.SendKeys("#action-title", "Checkout down", chromedp.ByID),
+		chromedp.Click(`//button[normalize-space()="Create ticket"]`, chromedp.BySearch))
+	var at string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`location.pathname`, &at)); err == nil && actNewTicket.MatchString(at) {
+			break
+		}
+	}
+	m := actNewTicket.FindStringSubmatch(at)
+	if m == nil {
+		t.Fatalf("after creating, the browser is at %q", at)
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	if tk, err := e.DB.Read().Ticket(context.Background(), id); err != nil || tk.Category != ticket.Tracker || tk.Title != "Checkout down" {
+		t.Errorf("created %+v %v", tk, err)
 	}
 }

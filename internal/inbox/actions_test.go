@@ -148,8 +148,8 @@ func TestBO6_ShareChoiceShownOnlyWhereAllowed(t *testing.T) {
 		why    string
 	}{
 		{"a type that does not allow sharing (TT4)", plain, internal, false, "does not allow sharing"},
-		{"a Customer ticket (BO8)", customerTicket, sharable, false, "linked to a Customer ticket cannot be shared (BO8)"},
-		{"a conversation with a shared Back-office ticket (BO7)", withShared, sharable, false, "one is allowed (BO7)"},
+		{"a Customer ticket (BO8)", customerTicket, sharable, false, "It stays internal. A Back-office ticket linked to a Customer ticket cannot be shared."},
+		{"a conversation with a shared Back-office ticket (BO7)", withShared, sharable, false, "already has a shared Back-office ticket; one is allowed."},
 		{"a conversation, with a type that allows sharing", plain, sharable, true, "Share with the customer"},
 	}
 	for _, tc := range cases {
@@ -159,6 +159,7 @@ func TestBO6_ShareChoiceShownOnlyWhereAllowed(t *testing.T) {
 				t.Errorf("share control shown: %v, want %v", got, tc.shown)
 			}
 			actMustContain(t, tc.name, body, tc.why)
+			actMustNotContain(t, tc.name, body, "(BO7)", "(BO8)", "(TT4)") // rule numbers are for developers
 		})
 	}
 	// Before a type is chosen there is no share choice at all.
@@ -174,7 +175,8 @@ func TestBO6_ShareChoiceShownOnlyWhereAllowed(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("second shared ticket: %d, want 422", r.status)
 	}
-	actMustContain(t, "BO7 refusal", r.body, "one is allowed (BO7)", `value="Second refund"`)
+	actMustContain(t, "BO7 refusal", r.body, "already has a shared Back-office ticket; one is allowed.", `value="Second refund"`)
+	actMustNotContain(t, "BO7 refusal", r.body, "(BO7)")
 	if after := len(actLinks(t, e, withShared)); after != before {
 		t.Errorf("links %d → %d after a refusal", before, after)
 	}
@@ -372,14 +374,15 @@ func TestTR2_LinkToExistingOrNewTracker(t *testing.T) {
 	// One tracker per conversation (TR2): the page says so, and linking another is refused with
 	// the rule's message, changing nothing.
 	r = c.get(path2)
-	actMustContain(t, "linked conversation", r.body, "is already linked to a tracker; one is allowed (TR2).", "Checkout outage")
+	actMustContain(t, "linked conversation", r.body, "is already linked to a tracker; one is allowed.", "Checkout outage")
+	actMustNotContain(t, "linked conversation", r.body, "(TR2)") // rule numbers are for developers
 	actMustNotContain(t, "linked conversation", r.body, "Create tracker and link", `name="link"`)
 	r = c.post(path2, url.Values{"link": {actItoa(login)}})
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "one is allowed (TR2)") {
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "is already linked to a tracker; one is allowed.") {
 		t.Errorf("second tracker: %d %s", r.status, r.body)
 	}
 	r = c.post(path2, url.Values{"type_id": {actItoa(tracker.ID)}, "title": {"Another"}})
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "one is allowed (TR2)") {
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "is already linked to a tracker; one is allowed.") {
 		t.Errorf("new tracker for a linked conversation: %d", r.status)
 	}
 	if links := actLinks(t, e, conv2); len(links) != 1 || links[0].TicketID != checkout {
@@ -557,7 +560,7 @@ func TestTR3_TrackerListsLinkedConversationsWithCustomerAndState(t *testing.T) {
 	_, convD := actConversation(t, e, "dee@example.com", "Dee", "Basket empties itself")
 	_, convE := actConversation(t, e, "eve@example.com", "Eve", "The basket is broken")
 	r = c.post(path, url.Values{"conversation_id": {"#" + actItoa(convD)}}, actHX...)
-	if r.status != http.StatusOK || !strings.Contains(r.body, "Linked "+actItoa(convD)) {
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Linked Conversation #"+actItoa(convD)+".") {
 		t.Fatalf("link by number: %d %s", r.status, r.body)
 	}
 	r = c.get(path+"/candidates?q=BASKET", actHX...)
@@ -566,7 +569,7 @@ func TestTR3_TrackerListsLinkedConversationsWithCustomerAndState(t *testing.T) {
 		t.Errorf("search offers to link: %s", r.body)
 	}
 	r = c.post(path, url.Values{"conversation_id": {actItoa(convE)}, "q": {"basket"}}, actHX...)
-	if r.status != http.StatusOK || !strings.Contains(r.body, "Linked "+actItoa(convE)) {
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Linked Conversation #"+actItoa(convE)+".") {
 		t.Fatalf("link found: %d %s", r.status, r.body)
 	}
 	// A conversation linked to another tracker is refused with TR2's message; the search says
@@ -622,7 +625,7 @@ func TestTR4_BroadcastPreviewCountsCustomersAndPosts(t *testing.T) {
 
 	// Confirmed: a comment the customer sees in every linked conversation and ticket.
 	r = c.post(path, url.Values{"step": {"confirm"}, "body": {body}}, actHX...)
-	actMustContain(t, "broadcast", r.body, "Broadcast to 4 conversations.")
+	actMustContain(t, "broadcast", r.body, "Broadcast to 4 conversations and tickets.")
 	want := "<p>We found the fault.</p><p>Payments work again &lt;3</p>"
 	for _, id := range linked {
 		kind := "conversations"

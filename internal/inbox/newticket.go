@@ -34,17 +34,37 @@ type actionCustomer struct {
 // newTicketPage is the "New ticket" page.
 type newTicketPage struct {
 	Page
-	Form actionTicketForm
+	// Category is the one category whose types the page offers ("?category=Tracker"); "": all.
+	Category ticket.Category
+	Form     actionTicketForm
 }
 
-// newTicketTypes are the types tickets can be created of, every category, labelled with it.
-func (in *Inbox) newTicketTypes(r *http.Request) ([]ticket.Type, error) {
+// newTicketCategories are the categories in the order the page lists their types.
+var newTicketCategories = []ticket.Category{ticket.Customer, ticket.BackOffice, ticket.Tracker}
+
+// newTicketCategory reads the category a link asks for, in any case; "" for none or another.
+func newTicketCategory(form url.Values) ticket.Category {
+	v := strings.TrimSpace(form.Get("category"))
+	for _, c := range newTicketCategories {
+		if strings.EqualFold(v, string(c)) {
+			return c
+		}
+	}
+	return ""
+}
+
+// newTicketTypes are the types tickets can be created of: of category, or ("") of every
+// category.
+func (in *Inbox) newTicketTypes(r *http.Request, category ticket.Category) ([]ticket.Type, error) {
 	all, err := in.db.Read().TicketTypes(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	var out []ticket.Type
-	for _, c := range []ticket.Category{ticket.Customer, ticket.BackOffice, ticket.Tracker} {
+	for _, c := range newTicketCategories {
+		if category != "" && c != category {
+			continue
+		}
 		for _, t := range all {
 			if t.Category == c && !t.Archived {
 				out = append(out, t)
@@ -56,16 +76,25 @@ func (in *Inbox) newTicketTypes(r *http.Request) ([]ticket.Type, error) {
 
 // newTicketForm builds the page from the form's values, with a refusal to show.
 func (in *Inbox) newTicketForm(r *http.Request, form url.Values, refusal actionError) (*newTicketPage, error) {
-	types, err := in.newTicketTypes(r)
+	category := newTicketCategory(form)
+	types, err := in.newTicketTypes(r, category)
 	if err != nil {
 		return nil, err
 	}
 	me := currentAdmin(r.Context())
-	p := &newTicketPage{Page: Page{Title: "New ticket", Nav: "inbox"},
+	p := &newTicketPage{Page: Page{Title: "New ticket", Nav: "inbox"}, Category: category,
 		Form: actionTicketForm{Action: "/inbox/tickets/new", TypeLabel: "Ticket type", Submit: "Create ticket", Error: refusal}}
+	if category != "" {
+		// The category stays with the form as its type is chosen and as it is sent.
+		p.Title = "New " + string(category) + " ticket"
+		p.Form.TypeLabel = string(category) + " ticket type"
+		p.Form.Keep = []actionOption{{Value: "category", Label: string(category)}}
+	}
 	actionFillForm(&p.Form, types, form)
-	for i, t := range types {
-		p.Form.Types[i].Label = string(t.Category) + ": " + p.Form.Types[i].Label
+	if category == "" {
+		for i, t := range types {
+			p.Form.Types[i].Label = string(t.Category) + ": " + p.Form.Types[i].Label
+		}
 	}
 	typ := p.Form.Type
 	if typ == nil {
@@ -140,6 +169,7 @@ func (in *Inbox) newTicketShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	actionPushURL(w, r, r.URL.Query(), "category", "type_id")
 	in.render(w, r, http.StatusOK, "new_ticket", p)
 	return nil
 }
@@ -163,7 +193,11 @@ func (in *Inbox) newTicketCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := p.Form
 	if f.Type == nil {
-		return refuse(actionError{Field: "type_id", Message: "Choose a ticket type."})
+		msg := "Choose a ticket type."
+		if p.Category != "" {
+			msg = "Choose a " + string(p.Category) + " ticket type."
+		}
+		return refuse(actionError{Field: "type_id", Message: msg})
 	}
 	company, err := actionCompanyChoice(form)
 	if err != nil {

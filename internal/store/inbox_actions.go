@@ -65,16 +65,37 @@ func (q *Q) TrackerPage(ctx context.Context, title string, before int64, limit i
 	})
 }
 
-// LinkCandidate is a conversation or Customer ticket that a tracker could link to (TR2).
+// LinkCandidate is a conversation or Customer ticket that a Back-office or Tracker ticket could
+// link to (BO1, TR2).
 type LinkCandidate struct {
-	ID         int64
-	IsTicket   bool
-	Title      string
-	FirstBody  string // the message that started it (HTML)
-	State      conversation.State
-	TrackerID  int64 // the tracker it is linked to already; 0: none (TR2 allows one)
-	ContactIDs []int64
-	CreatedAt  time.Time
+	ID          int64
+	IsTicket    bool
+	Number      int64 // a ticket's "Ticket ID" (TT3)
+	TicketState ticket.State
+	Title       string
+	FirstBody   string // the message that started it (HTML)
+	State       conversation.State
+	TrackerID   int64 // the tracker it is linked to already; 0: none (TR2 allows one)
+	// SharedBackOffice tells that a shared Back-office ticket links to it already (BO7 allows one).
+	SharedBackOffice bool
+	ContactIDs       []int64
+	CreatedAt        time.Time
+}
+
+// linkCandidateColumns are what a LinkCandidate is read from, for a conversation c and its
+// ticket t and ticket state s (LEFT JOINed).
+const linkCandidateColumns = `c.id, c.kind = 'ticket', COALESCE(t.ticket_number, 0), COALESCE(s.id, 0), COALESCE(s.category, ''),
+	COALESCE(s.internal_label, ''), COALESCE(s.external_label, ''), COALESCE(c.title, ''), c.source_body, c.state,
+	COALESCE((SELECT l.ticket_id FROM ticket_links l WHERE l.conversation_id = c.id AND l.kind = 'Tracker'), 0),
+	EXISTS (SELECT 1 FROM ticket_links l WHERE l.conversation_id = c.id AND l.kind = 'Back-office' AND l.shared), c.created_at`
+
+func scanLinkCandidate(r interface{ Scan(...any) error }) (LinkCandidate, error) {
+	var c LinkCandidate
+	var created int64
+	err := r.Scan(&c.ID, &c.IsTicket, &c.Number, &c.TicketState.ID, &c.TicketState.Category, &c.TicketState.InternalLabel,
+		&c.TicketState.ExternalLabel, &c.Title, &c.FirstBody, &c.State, &c.TrackerID, &c.SharedBackOffice, &created)
+	c.CreatedAt = time.Unix(created, 0)
+	return c, err
 }
 
 // LinkCandidates returns up to limit conversations and Customer tickets whose title, first
@@ -88,9 +109,8 @@ func (q *Q) LinkCandidates(ctx context.Context, text string, before int64, limit
 		args = append(args, before)
 		where = ` AND c.id < $3`
 	}
-	rows, err := q.query(ctx, `SELECT c.id, c.kind = 'ticket', COALESCE(c.title, ''), c.source_body, c.state,
-		COALESCE((SELECT l.ticket_id FROM ticket_links l WHERE l.conversation_id = c.id AND l.kind = 'Tracker'), 0), c.created_at
-		FROM conversations c LEFT JOIN tickets t ON t.id = c.id
+	rows, err := q.query(ctx, `SELECT `+linkCandidateColumns+`
+		FROM conversations c LEFT JOIN tickets t ON t.id = c.id LEFT JOIN ticket_states s ON s.id = t.ticket_state_id
 		WHERE (c.kind = 'conversation' OR t.category = 'Customer')`+where+` AND (
 			LOWER(COALESCE(c.title, '')) LIKE $1 ESCAPE '\' OR LOWER(c.source_body) LIKE $1 ESCAPE '\'
 			OR EXISTS (SELECT 1 FROM conversation_contacts cc JOIN contacts k ON k.id = cc.contact_id
@@ -99,33 +119,46 @@ func (q *Q) LinkCandidates(ctx context.Context, text string, before int64, limit
 	if err != nil {
 		return nil, fmt.Errorf("store: link candidates: %w", err)
 	}
-	list, err := collect(rows, func(r *sql.Rows) (LinkCandidate, error) {
-		var c LinkCandidate
-		var created int64
-		err := r.Scan(&c.ID, &c.IsTicket, &c.Title, &c.FirstBody, &c.State, &c.TrackerID, &created)
-		c.CreatedAt = time.Unix(created, 0)
-		return c, err
-	})
+	list, err := collect(rows, func(r *sql.Rows) (LinkCandidate, error) { return scanLinkCandidate(r) })
 	if err != nil {
 		return nil, fmt.Errorf("store: link candidates: %w", err)
 	}
 	return list, q.withCandidateContacts(ctx, list)
 }
 
-// LinkCandidateByID returns one conversation or Customer ticket as LinkCandidates does;
-// ErrNotFound for any other id (a Back-office or Tracker ticket's too).
-func (q *Q) LinkCandidateByID(ctx context.Context, id int64) (LinkCandidate, error) {
-	var c LinkCandidate
-	var created int64
-	err := translate(q.row(ctx, `SELECT c.id, c.kind = 'ticket', COALESCE(c.title, ''), c.source_body, c.state,
-		COALESCE((SELECT l.ticket_id FROM ticket_links l WHERE l.conversation_id = c.id AND l.kind = 'Tracker'), 0), c.created_at
-		FROM conversations c LEFT JOIN tickets t ON t.id = c.id
-		WHERE c.id = $1 AND (c.kind = 'conversation' OR t.category = 'Customer')`, id).
-		Scan(&c.ID, &c.IsTicket, &c.Title, &c.FirstBody, &c.State, &c.TrackerID, &created))
+// LinkCandidatesByNumber returns what a teammate may mean by number n: the conversation whose
+// id is n, and the Customer ticket whose Ticket ID (TT3) is n, each if there is one, the
+// conversation first. Two lookups by unique index (the primary key, tickets' ticket_number).
+func (q *Q) LinkCandidatesByNumber(ctx context.Context, n int64) ([]LinkCandidate, error) {
+	rows, err := q.query(ctx, `SELECT `+linkCandidateColumns+`
+		FROM conversations c LEFT JOIN tickets t ON t.id = c.id LEFT JOIN ticket_states s ON s.id = t.ticket_state_id
+		WHERE c.id = $1 AND c.kind = 'conversation'
+		UNION ALL
+		SELECT `+linkCandidateColumns+`
+		FROM tickets t JOIN conversations c ON c.id = t.id LEFT JOIN ticket_states s ON s.id = t.ticket_state_id
+		WHERE t.ticket_number = $1 AND t.category = 'Customer'`, n)
 	if err != nil {
+		return nil, fmt.Errorf("store: link candidates numbered %d: %w", n, err)
+	}
+	list, err := collect(rows, func(r *sql.Rows) (LinkCandidate, error) { return scanLinkCandidate(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: link candidates numbered %d: %w", n, err)
+	}
+	if len(list) == 2 && list[0].IsTicket { // UNION ALL keeps no order of its own
+		list[0], list[1] = list[1], list[0]
+	}
+	return list, q.withCandidateContacts(ctx, list)
+}
+
+// LinkCandidateByID returns one conversation or Customer ticket, by its id, as LinkCandidates
+// does; ErrNotFound for any other id (a Back-office or Tracker ticket's too).
+func (q *Q) LinkCandidateByID(ctx context.Context, id int64) (LinkCandidate, error) {
+	c, err := scanLinkCandidate(q.row(ctx, `SELECT `+linkCandidateColumns+`
+		FROM conversations c LEFT JOIN tickets t ON t.id = c.id LEFT JOIN ticket_states s ON s.id = t.ticket_state_id
+		WHERE c.id = $1 AND (c.kind = 'conversation' OR t.category = 'Customer')`, id))
+	if err = translate(err); err != nil {
 		return c, fmt.Errorf("store: link candidate %d: %w", id, err)
 	}
-	c.CreatedAt = time.Unix(created, 0)
 	list := []LinkCandidate{c}
 	err = q.withCandidateContacts(ctx, list)
 	return list[0], err
