@@ -3,7 +3,8 @@ package inbox
 // A conversation's ticket actions and the tracker (SPEC BO1, BO6-BO8, BO11, CT2, CT3, TR2-TR5,
 // CO1-CO3): "Create back-office ticket", "Convert to ticket", "Link to tracker" and "Send ticket
 // form", each a page of its own linked from the conversation, and the tracker's list of linked
-// conversations with "Broadcast update", a fragment the ticket page loads. Every rule is asked of
+// conversations with "Broadcast update", a fragment the ticket page loads; and "Link" of an
+// existing Back-office ticket to a conversation or Customer ticket. Every rule is asked of
 // package ticket or left to package desk; these pages only show what the rules answer.
 
 import (
