@@ -72,3 +72,14 @@ func TestInbox_FaviconIsServed(t *testing.T) {
 		t.Errorf("/favicon.ico: %d %q", r.status, r.header.Get("Content-Type"))
 	}
 }
+
+// Keyboard users skip the navigation: the first thing on every page is a link to its content.
+func TestInbox_SkipLinkComesFirst(t *testing.T) {
+	e := start(t)
+	for _, p := range []response{e.client(t).get("/inbox/login"), e.signedIn(t).get("/inbox")} {
+		body := p.body[strings.Index(p.body, "<body>"):]
+		if !strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(body, "<body>")), `<a class="skip" href="#main">Skip to content</a>`) {
+			t.Errorf("no skip link first: %.200s", body)
+		}
+	}
+}

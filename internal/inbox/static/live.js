@@ -360,7 +360,7 @@
     if (e.persisted && !stream) open(); // back from the page cache
   });
 
-  // A page out of sight lets its stream go, a few seconds after it was hidden, and opens it
+  // A page out of sight lets its stream go a second after it was hidden, and opens it
   // again from where it was when it is shown: browsers allow only six connections to a
   // server over HTTP/1.1, so a teammate with many Inbox tabs would otherwise find the seventh
   // waiting. What changed meanwhile comes when the stream opens again (or the page reloads,
@@ -374,7 +374,7 @@
         close();
         setState('paused');
       }
-    }, 3000);
+    }, 1000);
   }
   document.addEventListener('visibilitychange', function () {
     if (document.visibilityState === 'hidden') {

@@ -125,8 +125,8 @@
     if (d.xhr.status === 401) showExpired();
   });
 
-  // The stream tells the badge and what changed. A page out of sight lets it go after a few
-  // seconds and listens again when shown (its first event is the state then): browsers allow
+  // The stream tells the badge and what changed. A page out of sight lets it go after a
+  // second and listens again when shown (its first event is the state then): browsers allow
   // six connections to a server over HTTP/1.1, and a customer may have the product open in
   // many tabs, each with its Messenger.
   var stream = null, letGo = null;
@@ -140,7 +140,7 @@
             stream.close();
             stream = null;
           }
-        }, 3000);
+        }, 1000);
         return;
       }
       if (letGo) clearTimeout(letGo);
