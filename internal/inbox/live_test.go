@@ -23,8 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/helpdesk/helpdesk/internal/auth"
@@ -628,28 +626,8 @@ func (inst *liveInstance) serveTestPage(t *testing.T) {
 func liveBrowser(t *testing.T, inst *liveInstance) context.Context {
 	t.Helper()
 	ctx := browsertest.New(t)
-	var mu sync.Mutex
-	var problems []string
-	chromedp.ListenTarget(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *log.EventEntryAdded:
-			if strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				problems = append(problems, ev.Entry.Text)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Error())
-		}
-	})
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("browser: %s", p)
-		}
-	})
-	err := chromedp.Run(ctx, log.Enable(),
+	browsertest.FailOnPageErrors(t, ctx)
+	err := chromedp.Run(ctx,
 		chromedp.Navigate(inst.URL+"/inbox/login"),
 		chromedp.WaitVisible("#email", chromedp.ByID),
 		chromedp.SendKeys("#email", mateEmail, chromedp.ByID),

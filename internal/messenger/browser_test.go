@@ -10,13 +10,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/helpdesk/helpdesk/internal/browsertest"
@@ -48,31 +45,10 @@ func host(t *testing.T, e *env, jwt string) string {
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	ctx := browsertest.New(t)
-	var mu sync.Mutex
-	var problems []string
-	chromedp.ListenTarget(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *log.EventEntryAdded:
-			if strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				problems = append(problems, ev.Entry.Text)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Error())
-		}
-	})
-	if err := chromedp.Run(ctx, log.Enable()); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.FailOnPageErrors(t, ctx)
 	t.Cleanup(func() {
 		if err := chromedp.Cancel(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			t.Logf("closing the browser: %v", err)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("browser: %s", p)
 		}
 	})
 	return ctx
