@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/helpdesk/helpdesk/internal/live"
+	"github.com/helpdesk/helpdesk/internal/sse"
 	"github.com/helpdesk/helpdesk/internal/store"
 )
 
@@ -57,14 +57,12 @@ const (
 // hub tells open Inbox pages of changes (IN5): the change feed, made on first use, and the
 // shutdown signals of the streams.
 type hub struct {
-	once sync.Once
-	feed *live.Feed
-
-	mu    sync.Mutex
-	stops map[*http.Server]chan struct{}
+	once      sync.Once
+	feed      *live.Feed
+	shutdowns sse.Shutdowns
 }
 
-func newHub() *hub { return &hub{stops: map[*http.Server]chan struct{}{}} }
+func newHub() *hub { return &hub{} }
 
 // LiveFeed is the change feed of the Inbox's open pages (package live). The server prunes its
 // log in the background (Feed.Prune).
@@ -108,19 +106,9 @@ func (in *Inbox) liveEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	pos = max(pos, last)
 
-	stop := in.live.shutdownSignal(r) // before the first event: a shutdown may follow it at once
-	rc := http.NewResponseController(w)
+	stop := in.live.shutdowns.Signal(r)
 	securityHeaders(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not hold the events back
-	w.WriteHeader(http.StatusOK)
-	send := func(format string, args ...any) bool {
-		if _, err := fmt.Fprintf(w, format, args...); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
-	}
+	send := sse.Start(w).Send
 	change := func(pos int64, b live.Batch) bool {
 		data, _ := json.Marshal(liveChange{IDs: b.IDs, Logs: b.Logs, All: b.All})
 		return send("id: %d\nevent: change\ndata: %s\n\n", pos, data)
@@ -270,26 +258,3 @@ func (w *liveOwnWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *liveOwnWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// shutdownSignal is closed when the http.Server serving r shuts down: http.Server.Shutdown
-// waits for requests in flight, and an event stream is one until it ends.
-func (h *hub) shutdownSignal(r *http.Request) <-chan struct{} {
-	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
-	if srv == nil {
-		return nil
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	ch, ok := h.stops[srv]
-	if !ok {
-		ch = make(chan struct{})
-		h.stops[srv] = ch
-		srv.RegisterOnShutdown(func() {
-			close(ch)
-			h.mu.Lock()
-			delete(h.stops, srv)
-			h.mu.Unlock()
-		})
-	}
-	return ch
-}

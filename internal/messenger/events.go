@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/helpdesk/helpdesk/internal/sse"
 	"github.com/helpdesk/helpdesk/internal/store"
 )
 
@@ -40,23 +40,13 @@ func (m *Messenger) liveState(ctx context.Context, contactID int64) (liveState, 
 func (m *Messenger) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	tok := r.PathValue("tok")
-	rc := http.NewResponseController(w)
+	stop := m.shutdowns.Signal(r)
 	securityHeaders(w, "")
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not hold the events back
-	w.WriteHeader(http.StatusOK)
-	send := func(format string, args ...any) bool {
-		if _, err := fmt.Fprintf(w, format, args...); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
-	}
+	send := sse.Start(w).Send
 	if !send("retry: 3000\n\n") {
 		return
 	}
 
-	stop := m.shutdownSignal(r)
 	poll := time.NewTicker(m.pollEvery)
 	defer poll.Stop()
 	beat := time.NewTicker(m.heartbeat)
@@ -100,27 +90,4 @@ func (m *Messenger) events(w http.ResponseWriter, r *http.Request) {
 		case <-poll.C:
 		}
 	}
-}
-
-// shutdownSignal is closed when the http.Server serving r shuts down: http.Server.Shutdown
-// waits for requests in flight, and an event stream is one until it ends.
-func (m *Messenger) shutdownSignal(r *http.Request) <-chan struct{} {
-	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
-	if srv == nil {
-		return nil
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	ch, ok := m.stops[srv]
-	if !ok {
-		ch = make(chan struct{})
-		m.stops[srv] = ch
-		srv.RegisterOnShutdown(func() {
-			close(ch)
-			m.mu.Lock()
-			delete(m.stops, srv)
-			m.mu.Unlock()
-		})
-	}
-	return ch
 }

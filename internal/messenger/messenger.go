@@ -25,16 +25,15 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"path"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/helpdesk/helpdesk/internal/clock"
 	"github.com/helpdesk/helpdesk/internal/desk"
+	"github.com/helpdesk/helpdesk/internal/sse"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/web"
 )
@@ -84,10 +83,7 @@ type Messenger struct {
 	embedJS  []byte                        // messenger.js with the base URL in it
 	ugc      *bluemonday.Policy            // what stored comment HTML may keep when shown
 
-	// stops closes the open event streams of an http.Server that is shutting down (Shutdown
-	// waits for requests in flight, and a stream is one until it ends).
-	mu    sync.Mutex
-	stops map[*http.Server]chan struct{}
+	shutdowns sse.Shutdowns // ends the event streams of a server shutting down
 }
 
 // asset is an embedded static file.
@@ -105,7 +101,6 @@ func New(o Options) (*Messenger, error) {
 		db: o.DB, desk: o.Desk, clock: o.Clock, log: o.Log,
 		baseURL: strings.TrimRight(o.BaseURL, "/"), secret: o.IdentitySecret,
 		pollEvery: o.PollEvery, heartbeat: o.Heartbeat, streamFor: o.StreamFor,
-		stops: map[*http.Server]chan struct{}{},
 	}
 	if m.clock == nil {
 		m.clock = clock.System{}
