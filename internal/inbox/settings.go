@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -794,26 +795,21 @@ func settingsRowError(err error, row string) (settingsErrors, bool) {
 }
 
 func (in *Inbox) settingsSetRole(w http.ResponseWriter, r *http.Request) error {
-	id, err := settingsPathID(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := in.db.Read().Admin(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	err = in.desk.SetTeammateRole(r.Context(), currentAdmin(r.Context()), id, r.PostFormValue("role"))
-	if errs, ok := settingsRowError(err, a.Name); ok {
-		return in.settingsRenderTeammates(w, r, http.StatusUnprocessableEntity, settingsTeammateForm{Role: store.RoleAgent}, errs)
-	}
-	if err != nil {
-		return settingsNotFound(err)
-	}
-	settingsRedirect(w, r, "/inbox/settings/teammates", "role-changed")
-	return nil
+	return in.settingsChangeTeammate(w, r, "role-changed", func(ctx context.Context, by store.Admin, id int64) error {
+		return in.desk.SetTeammateRole(ctx, by, id, r.PostFormValue("role"))
+	})
 }
 
 func (in *Inbox) settingsSetPassword(w http.ResponseWriter, r *http.Request) error {
+	return in.settingsChangeTeammate(w, r, "password-set", func(ctx context.Context, by store.Admin, id int64) error {
+		return in.desk.SetTeammatePassword(ctx, by, id, r.PostFormValue("password"))
+	})
+}
+
+// settingsChangeTeammate makes a change to the teammate of the path, by the signed-in one, and
+// answers with the teammates page: done, or the refusal named after the teammate.
+func (in *Inbox) settingsChangeTeammate(w http.ResponseWriter, r *http.Request, done string,
+	change func(ctx context.Context, by store.Admin, id int64) error) error {
 	id, err := settingsPathID(r, "id")
 	if err != nil {
 		return err
@@ -822,18 +818,19 @@ func (in *Inbox) settingsSetPassword(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	err = in.desk.SetTeammatePassword(r.Context(), currentAdmin(r.Context()), id, r.PostFormValue("password"))
+	me := currentAdmin(r.Context())
+	err = change(r.Context(), me, id)
 	if errs, ok := settingsRowError(err, a.Name); ok {
 		return in.settingsRenderTeammates(w, r, http.StatusUnprocessableEntity, settingsTeammateForm{Role: store.RoleAgent}, errs)
 	}
 	if err != nil {
 		return settingsNotFound(err)
 	}
-	if id == currentAdmin(r.Context()).ID { // they signed themselves out
+	if done == "password-set" && id == me.ID { // they signed themselves out
 		http.Redirect(w, r, "/inbox/login", http.StatusSeeOther)
 		return nil
 	}
-	settingsRedirect(w, r, "/inbox/settings/teammates", "password-set")
+	settingsRedirect(w, r, "/inbox/settings/teammates", done)
 	return nil
 }
 
