@@ -1166,6 +1166,11 @@ type actionLinkedPage struct {
 
 // actionTracker loads the tracker of the path; any other ticket is not found.
 func (in *Inbox) actionTracker(r *http.Request) (ticket.Ticket, error) {
+	return in.actionTicketOf(r, ticket.Tracker)
+}
+
+// actionTicketOf loads the ticket of the path when it is of category c; any other is not found.
+func (in *Inbox) actionTicketOf(r *http.Request, c ticket.Category) (ticket.Ticket, error) {
 	id, err := actionPathID(r)
 	if err != nil {
 		return ticket.Ticket{}, err
@@ -1174,7 +1179,7 @@ func (in *Inbox) actionTracker(r *http.Request) (ticket.Ticket, error) {
 	if err != nil {
 		return tk, err
 	}
-	if tk.Category != ticket.Tracker {
+	if tk.Category != c {
 		return tk, store.ErrNotFound
 	}
 	return tk, nil
@@ -1570,18 +1575,7 @@ type actionLinkPage struct {
 
 // actionBackOffice loads the Back-office ticket of the path; any other is not found.
 func (in *Inbox) actionBackOffice(r *http.Request) (ticket.Ticket, error) {
-	id, err := actionPathID(r)
-	if err != nil {
-		return ticket.Ticket{}, err
-	}
-	tk, err := in.db.Read().Ticket(r.Context(), id)
-	if err != nil {
-		return tk, err
-	}
-	if tk.Category != ticket.BackOffice {
-		return tk, store.ErrNotFound
-	}
-	return tk, nil
+	return in.actionTicketOf(r, ticket.BackOffice)
 }
 
 func (in *Inbox) actionLinkPageOf(r *http.Request, tk ticket.Ticket, form url.Values) (*actionLinkPage, error) {
