@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -75,6 +76,7 @@ type viewsList struct {
 	Tabs     []viewsNavItem
 	Rows     []viewsRow
 	OlderURL string
+	NewerURL string // the page before this one, when this is an older page
 	FirstURL string // back to the newest, when this is an older page
 	Empty    string
 }
@@ -85,20 +87,31 @@ type viewsRow struct {
 	URL       string
 	Kind      string // conversation, customer, back-office, tracker: the icon
 	KindLabel string // the icon's words
-	Ref       string // a ticket's ID, "#12"
+	Ref       string // a ticket's ID, or a conversation's id: "#12"
 	Title     string
+	Untitled  bool   // a conversation without a title: its Title says "Conversation #12", Ref too
+	Preview   string // an untitled conversation's first message, when the newest part is another
 	Type      string
 	Contacts  string
-	Company   string
-	State     string
-	StateKey  string // for the state's colour
-	Assignee  string
-	Team      string
-	LastLabel string // the newest part's kind in words, and who
-	LastText  string // a comment's or note's text
-	LastISO   string
-	LastAgo   string
-	LastWhen  string
+	People    []viewsLink // the participants, at most three, to their pages
+	More      string      // "+2": the participants not named
+	Companies []viewsLink // to the companies' pages
+	// MoreCompanies: a conversation's participants belong to more companies than shown.
+	MoreCompanies bool
+	State         string
+	StateKey      string // for the state's colour
+	Assignee      string
+	Team          string
+	LastLabel     string // the newest part's kind in words, and who
+	LastText      string // a comment's or note's text
+	LastISO       string
+	LastAgo       string
+	LastWhen      string
+}
+
+// viewsLink is a name that links to its page.
+type viewsLink struct {
+	Name, URL string
 }
 
 // viewsView is one inbox view: its filter and names.
@@ -183,13 +196,13 @@ func (in *Inbox) viewsInbox(w http.ResponseWriter, r *http.Request) error {
 		if nav, err = in.viewsNav(ctx, admin, fixed, perTeam, key); err != nil {
 			return err
 		}
-		nav.URL = viewsURL(base, params, table, query.Get("before"))
+		nav.URL = viewsURL(base, params, table, viewsCursorParams(query))
 		if target == "views-nav" {
 			in.renderPart(w, r, http.StatusOK, "inbox", "views-nav", nav)
 			return nil
 		}
 	}
-	list, err := in.viewsList(ctx, base, params, filter, table, query.Get("before"))
+	list, err := in.viewsList(ctx, base, params, filter, table, viewsCursorParams(query))
 	if err != nil {
 		return err
 	}
@@ -198,7 +211,7 @@ func (in *Inbox) viewsInbox(w http.ResponseWriter, r *http.Request) error {
 		list.Empty = "Nothing " + strings.ToLower(state.label) + " here."
 	}
 	for _, s := range viewsStates {
-		list.Tabs = append(list.Tabs, viewsNavItem{Label: s.label, URL: viewsURL(base, stateParams(s.key), table, ""),
+		list.Tabs = append(list.Tabs, viewsNavItem{Label: s.label, URL: viewsURL(base, stateParams(s.key), table, nil),
 			Current: s.key == state.key})
 	}
 	if target == "views-list" {
@@ -216,6 +229,11 @@ func (in *Inbox) viewsInbox(w http.ResponseWriter, r *http.Request) error {
 // viewsForm is the search's filters as its form shows them (IN3).
 type viewsForm struct {
 	Text, Contact string
+	// ContactID and ContactName: the contact the search is limited to (contact_id), shown as
+	// a chip that RemoveContact takes away.
+	ContactID     string
+	ContactName   string
+	RemoveContact string
 	Table         bool
 	Categories    viewsSelect
 	Types         viewsSelect
@@ -260,15 +278,9 @@ func viewsSearchQuery(q url.Values) (store.InboxFilter, url.Values) {
 	}
 	text("q", &f.Text)
 	text("contact", &f.Contact)
-	switch c := q.Get("category"); c {
-	case "conversation":
-		f.Kind = c
-		out.Set("category", c)
-	default:
-		if cat, ok := ticket.ParseCategory(c); ok {
-			f.Kind = string(cat)
-			out.Set("category", string(cat))
-		}
+	if kind, slug, ok := viewsCategory(q.Get("category")); ok {
+		f.Kind = kind
+		out.Set("category", slug)
 	}
 	id("type", &f.TypeID)
 	switch s := conversation.State(q.Get("state")); s {
@@ -295,6 +307,30 @@ func viewsSearchQuery(q url.Values) (store.InboxFilter, url.Values) {
 	return f, out
 }
 
+// viewsCategories are the search's categories: the value in its URL, the filter's kind, and
+// the words of the form.
+var viewsCategories = []struct{ slug, kind, label string }{
+	{"conversation", "conversation", "Conversation"},
+	{"customer", string(ticket.Customer), "Customer ticket"},
+	{"back-office", string(ticket.BackOffice), "Back-office ticket"},
+	{"tracker", string(ticket.Tracker), "Tracker ticket"},
+}
+
+// viewsCategory reads a category of the search's URL: written in lower case ("back-office"),
+// as the search writes it, or as the API names it ("Back-office"), in any case.
+func viewsCategory(s string) (kind, slug string, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if cat, found := ticket.ParseCategory(s); found {
+		s = string(cat)
+	}
+	for _, c := range viewsCategories {
+		if strings.EqualFold(s, c.kind) {
+			return c.kind, c.slug, true
+		}
+	}
+	return "", "", false
+}
+
 // viewsSearch is GET /inbox/search: conversations and tickets by text, category, type, state,
 // assignee, team, contact, tag and company, combined; every filter is in the URL.
 func (in *Inbox) viewsSearch(w http.ResponseWriter, r *http.Request) error {
@@ -302,7 +338,7 @@ func (in *Inbox) viewsSearch(w http.ResponseWriter, r *http.Request) error {
 	query := r.URL.Query()
 	filter, params := viewsSearchQuery(query)
 	table := query.Get("layout") == "table"
-	list, err := in.viewsList(ctx, r.URL.Path, params, filter, table, query.Get("before"))
+	list, err := in.viewsList(ctx, r.URL.Path, params, filter, table, viewsCursorParams(query))
 	if err != nil {
 		return err
 	}
@@ -321,20 +357,19 @@ func (in *Inbox) viewsSearch(w http.ResponseWriter, r *http.Request) error {
 		in.renderPart(w, r, http.StatusOK, "search", "views-list", list)
 		return nil
 	}
-	form, err := in.viewsFormFor(ctx, params)
+	form, err := in.viewsFormFor(ctx, params, table)
 	if err != nil {
 		return err
 	}
-	form.Table = table
 	in.render(w, r, http.StatusOK, "search", &viewsPage{Page: Page{Title: "Search", Nav: "search"},
 		Heading: "Search", Form: &form, List: list})
 	return nil
 }
 
 // viewsFormFor fills the search form's choices, with the values of params selected.
-func (in *Inbox) viewsFormFor(ctx context.Context, params url.Values) (viewsForm, error) {
+func (in *Inbox) viewsFormFor(ctx context.Context, params url.Values, table bool) (viewsForm, error) {
 	db := in.db.Read()
-	form := viewsForm{Text: params.Get("q"), Contact: params.Get("contact")}
+	form := viewsForm{Text: params.Get("q"), Contact: params.Get("contact"), Table: table}
 	options := func(name, label string, pairs ...string) viewsSelect {
 		sel := viewsSelect{ID: "views-" + strings.ReplaceAll(name, "_", "-"), Name: name, Label: label,
 			Options: []viewsOption{{Value: "", Label: "Any", Selected: params.Get(name) == ""}}}
@@ -343,15 +378,18 @@ func (in *Inbox) viewsFormFor(ctx context.Context, params url.Values) (viewsForm
 		}
 		return sel
 	}
-	form.Categories = options("category", "Category", "conversation", "Conversation", string(ticket.Customer), "Customer ticket",
-		string(ticket.BackOffice), "Back-office ticket", string(ticket.Tracker), "Tracker ticket")
+	var pairs []string
+	for _, c := range viewsCategories {
+		pairs = append(pairs, c.slug, c.label)
+	}
+	form.Categories = options("category", "Category", pairs...)
 	form.States = options("state", "Status", "open", "Open", "snoozed", "Snoozed", "closed", "Closed")
 
 	types, err := db.TicketTypes(ctx)
 	if err != nil {
 		return form, err
 	}
-	var pairs []string
+	pairs = nil
 	for _, t := range types {
 		label := t.Name + " (" + string(t.Category) + ")"
 		if t.Archived {
@@ -425,6 +463,27 @@ func (in *Inbox) viewsFormFor(ctx context.Context, params url.Values) (viewsForm
 		}
 	}
 	form.Companies = options("company", "Company", pairs...)
+
+	if id := params.Get("contact_id"); id != "" {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		c, err := db.Contact(ctx, n)
+		switch {
+		case err == nil:
+			form.ContactName = peopleContactName(c)
+		case errors.Is(err, store.ErrNotFound):
+			form.ContactName = "Contact " + id + " (deleted)"
+		default:
+			return form, err
+		}
+		form.ContactID = id
+		rest := url.Values{}
+		for k, v := range params {
+			if k != "contact_id" {
+				rest[k] = v
+			}
+		}
+		form.RemoveContact = viewsURL("/inbox/search", rest, form.Table, nil)
+	}
 	return form, nil
 }
 
@@ -459,8 +518,9 @@ func viewsCount(n int) string {
 	return strconv.Itoa(n) + plus
 }
 
-// viewsURL is path with params, the layout and the cursor: a list's shareable address.
-func viewsURL(path string, params url.Values, table bool, before string) string {
+// viewsURL is path with params, the layout and the cursor (before or after, from
+// viewsCursorParams): a list's shareable address.
+func viewsURL(path string, params url.Values, table bool, cursor url.Values) string {
 	p := url.Values{}
 	for k, v := range params {
 		p[k] = v
@@ -468,8 +528,8 @@ func viewsURL(path string, params url.Values, table bool, before string) string 
 	if table {
 		p.Set("layout", "table")
 	}
-	if before != "" {
-		p.Set("before", before)
+	for k, v := range cursor {
+		p[k] = v
 	}
 	if len(p) == 0 {
 		return path
@@ -477,25 +537,71 @@ func viewsURL(path string, params url.Values, table bool, before string) string 
 	return path + "?" + p.Encode()
 }
 
-// viewsList loads one page of filter's rows, after the cursor in before ("" for the newest).
-func (in *Inbox) viewsList(ctx context.Context, path string, params url.Values, filter store.InboxFilter, table bool, before string) (viewsList, error) {
-	cursor, ok := viewsCursor(before)
-	if !ok {
-		before = ""
+// viewsCursorParams keeps the cursor of a list's query: before (an older page) or after (a
+// newer one).
+func viewsCursorParams(q url.Values) url.Values {
+	for _, k := range []string{"before", "after"} {
+		if v := q.Get(k); v != "" {
+			return url.Values{k: {v}}
+		}
 	}
-	items, err := in.db.Read().InboxPage(ctx, filter, cursor, viewsPageSize+1)
-	if err != nil {
-		return viewsList{}, err
+	return nil
+}
+
+// viewsCursorOf writes the cursor of a row, as viewsCursor reads it.
+func viewsCursorOf(it store.InboxItem) string {
+	c := it.Cursor()
+	return fmt.Sprintf("%d-%d", c.UpdatedAt, c.ID)
+}
+
+// viewsList loads one page of filter's rows: the newest, those older than the cursor in
+// cursor's "before", or those newer than its "after" (the page before an older page). It never
+// counts: one row more than a page tells whether another page follows. A newer page that
+// would not be full is the newest page.
+func (in *Inbox) viewsList(ctx context.Context, path string, params url.Values, filter store.InboxFilter, table bool, cursor url.Values) (viewsList, error) {
+	db := in.db.Read()
+	var items []store.InboxItem
+	var err error
+	newerPage := false
+	older, olderOK := viewsCursor(cursor.Get("before"))
+	newer, newerOK := viewsCursor(cursor.Get("after"))
+	switch {
+	case olderOK:
+		cursor = url.Values{"before": {cursor.Get("before")}}
+	case newerOK:
+		if items, err = db.InboxPageNewer(ctx, filter, newer, viewsPageSize+1); err != nil {
+			return viewsList{}, err
+		}
+		newerPage = len(items) > viewsPageSize
+		cursor = url.Values{"after": {cursor.Get("after")}}
+		if !newerPage {
+			cursor = nil
+		}
+	default:
+		cursor = nil
 	}
-	list := viewsList{URL: viewsURL(path, params, table, before), Table: table,
-		ListURL: viewsURL(path, params, false, before), TableURL: viewsURL(path, params, true, before)}
-	if len(items) > viewsPageSize {
+	if !newerPage {
+		if items, err = db.InboxPage(ctx, filter, older, viewsPageSize+1); err != nil {
+			return viewsList{}, err
+		}
+	}
+	list := viewsList{URL: viewsURL(path, params, table, cursor), Table: table,
+		ListURL: viewsURL(path, params, false, cursor), TableURL: viewsURL(path, params, true, cursor)}
+	at := func(key string, it store.InboxItem) string {
+		return viewsURL(path, params, table, url.Values{key: {viewsCursorOf(it)}})
+	}
+	if newerPage {
+		items = items[1:] // the one more is the newest, beyond this page
+		list.OlderURL = at("before", items[len(items)-1])
+	} else if len(items) > viewsPageSize {
 		items = items[:viewsPageSize]
-		c := items[len(items)-1].Cursor()
-		list.OlderURL = viewsURL(path, params, table, fmt.Sprintf("%d-%d", c.UpdatedAt, c.ID))
+		list.OlderURL = at("before", items[len(items)-1])
 	}
-	if before != "" {
-		list.FirstURL = viewsURL(path, params, table, "")
+	if cursor != nil {
+		list.FirstURL = viewsURL(path, params, table, nil)
+		if len(items) > 0 {
+			list.NewerURL = at("after", items[0])
+		}
 	}
 	now := in.clock.Now()
 	for _, it := range items {
@@ -520,14 +626,15 @@ func viewsCursor(s string) (store.InboxCursor, bool) {
 
 // viewsRowOf is what a row shows of it.
 func viewsRowOf(it store.InboxItem, now time.Time) viewsRow {
-	row := viewsRow{ID: it.ID, Type: it.TypeName, Assignee: "Unassigned", Team: it.TeamAssignee, Company: it.Company}
+	row := viewsRow{ID: it.ID, Type: it.TypeName, Assignee: "Unassigned", Team: it.TeamAssignee, Title: it.Title,
+		MoreCompanies: it.MoreCompanies}
 	if it.AdminAssignee != "" {
 		row.Assignee = it.AdminAssignee
 	}
+	id := strconv.FormatInt(it.ID, 10)
 	if it.IsTicket {
-		row.URL = "/inbox/tickets/" + strconv.FormatInt(it.ID, 10)
+		row.URL = "/inbox/tickets/" + id
 		row.Ref = "#" + strconv.FormatInt(it.Number, 10)
-		row.Title = it.Title
 		row.State, row.StateKey = it.TicketState, string(it.TicketStateCategory)
 		if it.State != conversation.Open {
 			row.State += " · " + viewsStateWord(it.State)
@@ -540,22 +647,33 @@ func viewsRowOf(it store.InboxItem, now time.Time) viewsRow {
 		default:
 			row.Kind, row.KindLabel = "tracker", "Tracker ticket"
 		}
+		if row.Title == "" {
+			row.Title = viewsExcerpt(it.SourceBody, 80)
+		}
+		if row.Title == "" {
+			row.Title = "(no title)"
+		}
 	} else {
-		row.URL = "/inbox/conversations/" + strconv.FormatInt(it.ID, 10)
+		row.URL = "/inbox/conversations/" + id
+		row.Ref = "#" + id
 		row.Kind, row.KindLabel = "conversation", "Conversation"
-		row.Title = it.Title
 		row.State, row.StateKey = viewsStateWord(it.State), string(it.State)
+		if row.Title == "" {
+			// Its first message shows once: as the newest part, or else under the title.
+			row.Title, row.Untitled = "Conversation #"+id, true
+			if it.Last != nil {
+				row.Preview = viewsExcerpt(it.SourceBody, 140)
+			}
+		}
 	}
-	if row.Title == "" {
-		row.Title = viewsExcerpt(it.SourceBody, 80)
-	}
-	if row.Title == "" {
-		row.Title = "(no title)"
+	for _, c := range it.Companies {
+		row.Companies = append(row.Companies, viewsLink{Name: c.Name, URL: "/inbox/companies/" + strconv.FormatInt(c.ID, 10)})
 	}
 	var names []string
 	for i, c := range it.Contacts {
 		if i == 3 {
-			names = append(names, fmt.Sprintf("+%d", len(it.Contacts)-3))
+			row.More = fmt.Sprintf("+%d", len(it.Contacts)-3)
+			names = append(names, row.More)
 			break
 		}
 		name := c.Name
@@ -566,6 +684,7 @@ func viewsRowOf(it store.InboxItem, now time.Time) viewsRow {
 			name = "Contact " + strconv.FormatInt(c.ID, 10)
 		}
 		names = append(names, name)
+		row.People = append(row.People, viewsLink{Name: name, URL: "/inbox/contacts/" + strconv.FormatInt(c.ID, 10)})
 	}
 	row.Contacts = strings.Join(names, ", ")
 
@@ -578,8 +697,8 @@ func viewsRowOf(it store.InboxItem, now time.Time) viewsRow {
 		}
 	} else {
 		row.LastLabel = "Message"
-		if len(it.Contacts) > 0 {
-			row.LastLabel += " from " + strings.SplitN(row.Contacts, ", ", 2)[0]
+		if len(row.People) > 0 {
+			row.LastLabel += " from " + row.People[0].Name
 		}
 		row.LastText = viewsExcerpt(it.SourceBody, 140)
 	}

@@ -386,9 +386,14 @@ func TestIN3_SearchAndFiltersCombineAndAreShareableURLs(t *testing.T) {
 		{"q=100%25", nil}, // a wildcard is only a character
 		// Category.
 		{"category=conversation", []int64{w.parcel.ID, w.invoice.ID, w.old.ID, w.nap.ID}},
+		{"category=customer", []int64{w.refund.ID, w.gadget.ID}},
+		{"category=back-office", []int64{w.fraud.ID}},
+		{"category=tracker", []int64{w.outage.ID, bug.ID}},
+		// The API's names of the categories are understood too, in any case.
 		{"category=Customer", []int64{w.refund.ID, w.gadget.ID}},
 		{"category=Back-office", []int64{w.fraud.ID}},
-		{"category=Tracker", []int64{w.outage.ID, bug.ID}},
+		{"category=TRACKER", []int64{w.outage.ID, bug.ID}},
+		{"category=Conversation", []int64{w.parcel.ID, w.invoice.ID, w.old.ID, w.nap.ID}},
 		// Ticket type.
 		{"type=" + id(w.bug.ID), []int64{bug.ID}},
 		// State: open, snoozed, closed; and a ticket's state.
@@ -413,7 +418,7 @@ func TestIN3_SearchAndFiltersCombineAndAreShareableURLs(t *testing.T) {
 		{"company=" + id(w.acme), []int64{w.parcel.ID, w.nap.ID, w.refund.ID}},
 		{"company=" + id(w.globex), []int64{w.invoice.ID, w.old.ID, w.nap.ID, w.gadget.ID}},
 		// Combined.
-		{"category=Customer&company=" + id(w.globex), []int64{w.gadget.ID}},
+		{"category=customer&company=" + id(w.globex), []int64{w.gadget.ID}},
 		{"assignee=" + id(w.Mate.ID) + "&state=open", []int64{w.parcel.ID, w.refund.ID}},
 		{"q=order&team=" + id(w.billing.ID) + "&tag=" + id(w.vip), []int64{w.refund.ID}},
 		{"category=conversation&contact=joe&state=closed", []int64{w.old.ID}},
@@ -430,10 +435,10 @@ func TestIN3_SearchAndFiltersCombineAndAreShareableURLs(t *testing.T) {
 		}
 	}
 
-	// The URL is the search: written back in one order, it gives the same rows and the form
-	// shows the filters chosen.
+	// The URL is the search: written back in one order, the category in lower case, it gives
+	// the same rows and the form shows the filters chosen.
 	r := c.get("/inbox/search?tag=" + id(w.vip) + "&q=+order+&category=Customer&junk=1&team=" + id(w.billing.ID))
-	canonical := "/inbox/search?category=Customer&amp;q=order&amp;tag=" + id(w.vip) + "&amp;team=" + id(w.billing.ID)
+	canonical := "/inbox/search?category=customer&amp;q=order&amp;tag=" + id(w.vip) + "&amp;team=" + id(w.billing.ID)
 	if !strings.Contains(r.body, `<a class="views-link" href="`+canonical+`">`) {
 		t.Errorf("no link to the search %s", canonical)
 	}
@@ -442,7 +447,7 @@ func TestIN3_SearchAndFiltersCombineAndAreShareableURLs(t *testing.T) {
 		t.Errorf("the shared search: %v", got)
 	}
 	for _, chosen := range []string{
-		`<option value="Customer" selected>`, `<option value="` + id(w.billing.ID) + `" selected>Billing`,
+		`<option value="customer" selected>`, `<option value="` + id(w.billing.ID) + `" selected>Billing`,
 		`<option value="` + id(w.vip) + `" selected>vip`, `name="q" type="search" value="order"`,
 	} {
 		if !strings.Contains(shared.body, chosen) {
@@ -455,20 +460,20 @@ func TestIN3_SearchAndFiltersCombineAndAreShareableURLs(t *testing.T) {
 	if !strings.HasPrefix(strings.TrimSpace(r.body), `<div id="views-list"`) || strings.Contains(r.body, "<form") {
 		t.Errorf("the form's results: %s", r.body)
 	}
-	if got := r.header.Get("HX-Push-Url"); got != "/inbox/search?category=Customer&company="+id(w.acme) {
+	if got := r.header.Get("HX-Push-Url"); got != "/inbox/search?category=customer&company="+id(w.acme) {
 		t.Errorf("HX-Push-Url %q", got)
 	}
 	if got := viewsRows(r.body); !slices.Equal(got, []int64{w.refund.ID}) {
 		t.Errorf("the form's results: %v", got)
 	}
 	// The same search again (Search after a change) adds no history entry.
-	r = c.get("/inbox/search?category=Customer&company="+id(w.acme), "HX-Request", "true", "HX-Target", "views-list",
-		"HX-Trigger", "views-search", "HX-Current-URL", w.URL+"/inbox/search?category=Customer&company="+id(w.acme))
+	r = c.get("/inbox/search?category=customer&company="+id(w.acme), "HX-Request", "true", "HX-Target", "views-list",
+		"HX-Trigger", "views-search", "HX-Current-URL", w.URL+"/inbox/search?category=customer&company="+id(w.acme))
 	if got := r.header.Get("HX-Push-Url"); got != "false" {
 		t.Errorf("the same search again: HX-Push-Url %q", got)
 	}
 	// A live refresh does not change the address.
-	r = c.get("/inbox/search?category=Customer", "HX-Request", "true", "HX-Target", "views-list", "HX-Trigger", "views-list")
+	r = c.get("/inbox/search?category=customer", "HX-Request", "true", "HX-Target", "views-list", "HX-Trigger", "views-list")
 	if r.header.Get("HX-Push-Url") != "" {
 		t.Errorf("a live refresh pushes %q", r.header.Get("HX-Push-Url"))
 	}
@@ -491,17 +496,19 @@ func TestIN3_TableViewHasACompanyColumn(t *testing.T) {
 	if !strings.Contains(r.body, `<th scope="col">Company</th>`) || !strings.Contains(r.body, `<table class="views-table">`) {
 		t.Fatal("no table with a Company column")
 	}
+	acme := `<a href="/inbox/companies/` + viewsID(w.acme) + `">Acme</a>`
+	globex := `<a href="/inbox/companies/` + viewsID(w.globex) + `">Globex</a>`
 	for _, tc := range []struct {
 		id      int64
 		company string
 	}{
-		{w.refund.ID, "Acme"},   // the ticket's company (its contact's only one)
-		{w.gadget.ID, "Globex"}, // the same
-		{w.parcel.ID, "Acme"},   // a conversation: its contact's only company
-		{w.old.ID, "Globex"},
-		{w.nap.ID, ""},    // a contact at two companies: none is chosen
-		{w.fraud.ID, ""},  // a ticket without a company
-		{w.outage.ID, ""}, // the same
+		{w.refund.ID, acme},   // the ticket's company (its contact's only one)
+		{w.gadget.ID, globex}, // the same
+		{w.parcel.ID, acme},   // a conversation: its contact's only company
+		{w.old.ID, globex},
+		{w.nap.ID, acme + ", " + globex}, // a contact at two companies: both, by name
+		{w.fraud.ID, ""},                 // a ticket without a company
+		{w.outage.ID, ""},                // the same
 	} {
 		row := viewsRowHTML(t, r.body, tc.id)
 		if !strings.Contains(row, `<td class="views-company">`+tc.company+`</td>`) {

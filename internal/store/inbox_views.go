@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,11 +65,14 @@ type InboxItem struct {
 	AdminAssignee       string // the teammate's name
 	TeamAssigneeID      int64
 	TeamAssignee        string // the team's name
-	// CompanyID and Company: a ticket's company, or a conversation's when its participants
-	// belong to exactly one company between them.
-	CompanyID int64
-	Company   string
-	Contacts  []InboxContact
+	// Companies: a ticket's company; a conversation's participants' companies by name, at most
+	// two (MoreCompanies tells that there are others), or, when the filter chose a company,
+	// that one. CompanyID and Company are the first of them.
+	Companies     []InboxCompany
+	MoreCompanies bool
+	CompanyID     int64
+	Company       string
+	Contacts      []InboxContact
 	// Last is the newest part of the timeline; nil when there is none but the first message.
 	Last      *InboxPart
 	CreatedAt time.Time
@@ -177,37 +181,52 @@ func inboxWhere(f InboxFilter, args *[]any) []string {
 func (q *Q) InboxPage(ctx context.Context, f InboxFilter, after InboxCursor, limit int) ([]InboxItem, error) {
 	var items []InboxItem
 	if after.ID == 0 {
-		page, err := q.inboxRows(ctx, f, "", nil, limit)
+		page, err := q.inboxRows(ctx, f, "", nil, false, limit)
 		if err != nil {
 			return nil, err
 		}
 		items = page
 	} else {
-		page, err := q.inboxRows(ctx, f, "c.updated_at = $%d AND c.id < $%d", []any{after.UpdatedAt, after.ID}, limit)
+		page, err := q.inboxRows(ctx, f, "c.updated_at = $%d AND c.id < $%d", []any{after.UpdatedAt, after.ID}, false, limit)
 		if err != nil {
 			return nil, err
 		}
 		items = page
 		if len(items) < limit {
-			page, err := q.inboxRows(ctx, f, "c.updated_at < $%d", []any{after.UpdatedAt}, limit-len(items))
+			page, err := q.inboxRows(ctx, f, "c.updated_at < $%d", []any{after.UpdatedAt}, false, limit-len(items))
 			if err != nil {
 				return nil, err
 			}
 			items = append(items, page...)
 		}
 	}
-	if len(items) == 0 {
-		return items, nil
-	}
-	if err := q.withInboxDetails(ctx, items); err != nil {
+	return q.withInboxDetails(ctx, f, items)
+}
+
+// InboxPageNewer is InboxPage backwards: up to limit rows matching f that are newer than the
+// cursor, the nearest ones to it, given newest first as InboxPage gives them. The same index is
+// walked the other way: first the rows of the cursor's second with a higher id, then the newer
+// seconds. Ask for one more than a page to learn whether a newer page exists.
+func (q *Q) InboxPageNewer(ctx context.Context, f InboxFilter, before InboxCursor, limit int) ([]InboxItem, error) {
+	items, err := q.inboxRows(ctx, f, "c.updated_at = $%d AND c.id > $%d", []any{before.UpdatedAt, before.ID}, true, limit)
+	if err != nil {
 		return nil, err
 	}
-	return items, nil
+	if len(items) < limit {
+		page, err := q.inboxRows(ctx, f, "c.updated_at > $%d", []any{before.UpdatedAt}, true, limit-len(items))
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, page...)
+	}
+	slices.Reverse(items)
+	return q.withInboxDetails(ctx, f, items)
 }
 
 // inboxRows returns up to limit rows matching f and the condition cond on c (its
-// placeholders numbered by Sprintf from condArgs), newest activity first, without details.
-func (q *Q) inboxRows(ctx context.Context, f InboxFilter, cond string, condArgs []any, limit int) ([]InboxItem, error) {
+// placeholders numbered by Sprintf from condArgs), newest activity first (oldest first when
+// asc), without details.
+func (q *Q) inboxRows(ctx context.Context, f InboxFilter, cond string, condArgs []any, asc bool, limit int) ([]InboxItem, error) {
 	var args []any
 	where := inboxWhere(f, &args)
 	if cond != "" {
@@ -223,6 +242,10 @@ func (q *Q) inboxRows(ctx context.Context, f InboxFilter, cond string, condArgs 
 		clause = "WHERE " + strings.Join(where, " AND ")
 	}
 	args = append(args, limit)
+	order := "c.updated_at DESC, c.id DESC"
+	if asc {
+		order = "c.updated_at, c.id"
+	}
 	rows, err := q.query(ctx, `SELECT c.id, c.kind = 'ticket', COALESCE(c.title, ''), c.source_body, c.state,
 		COALESCE(c.admin_assignee_id, 0), COALESCE(a.name, ''), COALESCE(c.team_assignee_id, 0), COALESCE(tm.name, ''),
 		c.created_at, c.updated_at, COALESCE(t.category, ''), COALESCE(t.ticket_number, 0), COALESCE(ty.name, ''),
@@ -234,7 +257,7 @@ func (q *Q) inboxRows(ctx context.Context, f InboxFilter, cond string, condArgs 
 		LEFT JOIN admins a ON a.id = c.admin_assignee_id
 		LEFT JOIN teams tm ON tm.id = c.team_assignee_id
 		LEFT JOIN companies co ON co.id = t.company_id
-		`+clause+fmt.Sprintf(` ORDER BY c.updated_at DESC, c.id DESC LIMIT $%d`, len(args)), args...)
+		`+clause+fmt.Sprintf(` ORDER BY %s LIMIT $%d`, order, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox page: %w", err)
 	}
@@ -245,6 +268,9 @@ func (q *Q) inboxRows(ctx context.Context, f InboxFilter, cond string, condArgs 
 			&it.TeamAssigneeID, &it.TeamAssignee, &created, &updated, &it.Category, &it.Number, &it.TypeName,
 			&it.TicketState, &it.TicketStateCategory, &it.CompanyID, &it.Company)
 		it.CreatedAt, it.UpdatedAt = time.Unix(created, 0), time.Unix(updated, 0)
+		if it.CompanyID != 0 {
+			it.Companies = []InboxCompany{{ID: it.CompanyID, Name: it.Company}}
+		}
 		return it, err
 	})
 	if err != nil {
@@ -254,8 +280,18 @@ func (q *Q) inboxRows(ctx context.Context, f InboxFilter, cond string, condArgs 
 }
 
 // withInboxDetails fills in the participants, conversations' companies and newest parts of
-// items, in three queries.
-func (q *Q) withInboxDetails(ctx context.Context, items []InboxItem) error {
+// items, in three queries, and returns them.
+func (q *Q) withInboxDetails(ctx context.Context, f InboxFilter, items []InboxItem) ([]InboxItem, error) {
+	if len(items) == 0 {
+		return items, nil
+	}
+	if err := q.inboxDetails(ctx, f, items); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+func (q *Q) inboxDetails(ctx context.Context, f InboxFilter, items []InboxItem) error {
 	ids := make([]int64, len(items))
 	var convIDs []int64
 	byID := make(map[int64]*InboxItem, len(items))
@@ -290,30 +326,52 @@ func (q *Q) withInboxDetails(ctx context.Context, items []InboxItem) error {
 		it.Contacts = append(it.Contacts, x.c)
 	}
 
-	// A conversation's company: the one company its participants belong to, if exactly one.
+	// A conversation's companies: its participants', by name, three at most (to tell that there
+	// are more than the two shown); the filter's company first, when it chose one, since the
+	// conversation matched through it.
 	if len(convIDs) > 0 {
 		in, args := inList(convIDs, 0)
-		rows, err := q.query(ctx, `SELECT one.conversation_id, co.id, COALESCE(co.name, co.company_id)
-			FROM (SELECT x.conversation_id, MIN(k.company_id) AS company_id
-				FROM conversation_contacts x JOIN contact_companies k ON k.contact_id = x.contact_id
-				WHERE x.conversation_id IN (`+in+`) GROUP BY x.conversation_id HAVING COUNT(DISTINCT k.company_id) = 1) one
-			JOIN companies co ON co.id = one.company_id`, args...)
+		args = append(args, f.CompanyID)
+		rows, err := q.query(ctx, `SELECT conversation_id, id, name FROM (
+				SELECT d.conversation_id, co.id, COALESCE(co.name, co.company_id) AS name,
+					ROW_NUMBER() OVER (PARTITION BY d.conversation_id
+						ORDER BY CASE WHEN co.id = $`+strconv.Itoa(len(args))+` THEN 0 ELSE 1 END, COALESCE(co.name, co.company_id), co.id) AS rn
+				FROM (SELECT DISTINCT x.conversation_id, k.company_id
+					FROM conversation_contacts x JOIN contact_companies k ON k.contact_id = x.contact_id
+					WHERE x.conversation_id IN (`+in+`)) d
+				JOIN companies co ON co.id = d.company_id) r
+			WHERE rn <= 3 ORDER BY conversation_id, rn`, args...)
 		if err != nil {
 			return fmt.Errorf("store: inbox companies: %w", err)
 		}
 		type companyRow struct {
-			thread, id int64
-			name       string
+			thread int64
+			c      InboxCompany
 		}
 		list, err := collect(rows, func(r *sql.Rows) (companyRow, error) {
 			var x companyRow
-			return x, r.Scan(&x.thread, &x.id, &x.name)
+			return x, r.Scan(&x.thread, &x.c.ID, &x.c.Name)
 		})
 		if err != nil {
 			return fmt.Errorf("store: inbox companies: %w", err)
 		}
 		for _, x := range list {
-			byID[x.thread].CompanyID, byID[x.thread].Company = x.id, x.name
+			it := byID[x.thread]
+			switch {
+			case f.CompanyID != 0 && len(it.Companies) == 0 && x.c.ID == f.CompanyID:
+				it.Companies = append(it.Companies, x.c)
+			case f.CompanyID != 0:
+				// Filtered by a company: the conversation shows that one only.
+			case len(it.Companies) < 2:
+				it.Companies = append(it.Companies, x.c)
+			default:
+				it.MoreCompanies = true
+			}
+		}
+		for _, id := range convIDs {
+			if it := byID[id]; len(it.Companies) > 0 {
+				it.CompanyID, it.Company = it.Companies[0].ID, it.Companies[0].Name
+			}
 		}
 	}
 
