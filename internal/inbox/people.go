@@ -75,11 +75,73 @@ func (in *Inbox) peopleCompanies(w http.ResponseWriter, r *http.Request) error {
 type peopleRow struct {
 	store.ThreadRow
 	URL       string // its page in the Inbox
+	Ref       string // a ticket's number or a conversation's id: "#12"
 	Label     string // its title, or the start of its first message
 	Kind      string // conversation, customer, back-office or tracker: the icon (IN1)
 	KindLabel string // "Conversation", "Customer ticket", ...
 	StateText string // the ticket's internal state label, or the conversation's state
 	Assignee  string // the teammate, else the team, else ""
+}
+
+// peoplePager is the way through a list in pages: to the newest page, the newer one and the
+// older one ("" where there is none).
+type peoplePager struct {
+	Label                string // what the pages are of: "Pages of tickets"
+	Newest, Newer, Older string
+}
+
+// peoplePaged loads the page of a list in id order that page asks for, as load loads it (one
+// more than a page), and the links to the pages around it (link writes a page's URL). A newer
+// page that would not be full is the newest page. It returns the page it shows.
+func peoplePaged(page store.IDPage, load func(store.IDPage) ([]store.ThreadRow, error), link func(store.IDPage) string) ([]store.ThreadRow, store.IDPage, peoplePager, error) {
+	var p peoplePager
+	rows, err := load(page)
+	if err != nil {
+		return nil, page, p, err
+	}
+	if page.After > 0 && len(rows) <= peoplePageSize {
+		page = store.IDPage{}
+		if rows, err = load(page); err != nil {
+			return nil, page, p, err
+		}
+	}
+	switch {
+	case page.After > 0:
+		rows = rows[1:] // the one more is the newest, beyond this page
+		p.Older = link(store.IDPage{Before: rows[len(rows)-1].ID})
+	case len(rows) > peoplePageSize:
+		rows = rows[:peoplePageSize]
+		p.Older = link(store.IDPage{Before: rows[len(rows)-1].ID})
+	}
+	if page != (store.IDPage{}) {
+		p.Newest = link(store.IDPage{})
+		if len(rows) > 0 {
+			p.Newer = link(store.IDPage{After: rows[0].ID})
+		}
+	}
+	return rows, page, p, nil
+}
+
+// peoplePageOf reads the page a list's query asks for: before or after an id.
+func peoplePageOf(q url.Values) store.IDPage {
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	if before > 0 {
+		return store.IDPage{Before: before}
+	}
+	return store.IDPage{After: max(after, 0)}
+}
+
+// peopleSetPage writes page into q.
+func peopleSetPage(q url.Values, page store.IDPage) {
+	q.Del("before")
+	q.Del("after")
+	switch {
+	case page.Before > 0:
+		q.Set("before", strconv.FormatInt(page.Before, 10))
+	case page.After > 0:
+		q.Set("after", strconv.FormatInt(page.After, 10))
+	}
 }
 
 // peopleTickets is a page of a company's tickets: the Tickets tab, a region that refreshes
@@ -89,8 +151,7 @@ type peopleTickets struct {
 	States    ticket.States
 	StateID   int64 // the state filter; 0 for every state
 	Rows      []peopleRow
-	First     bool
-	Next      string // the URL of the next page; "" on the last
+	Pager     peoplePager
 	Self      string // the URL of this region, for live refreshes
 }
 
@@ -99,6 +160,7 @@ type peopleCompanyPage struct {
 	Page
 	Company store.Company
 	Tab     string // "people" or "tickets"
+	Self    string // this page's URL: its live regions ask for themselves there
 	// People tab:
 	People     []store.Contact
 	PeopleNext string
@@ -106,6 +168,10 @@ type peopleCompanyPage struct {
 	// Tickets tab:
 	Tickets peopleTickets
 }
+
+// peopleHeadTarget is the id of the company's and contact's header and facts: a live region
+// (data-live-list), which the page's handler answers alone when htmx asks for it.
+const peopleHeadTarget = "people-head"
 
 func (in *Inbox) peopleCompany(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -119,9 +185,17 @@ func (in *Inbox) peopleCompany(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	p := &peopleCompanyPage{Page: Page{Title: peopleCompanyName(company), Nav: "companies"}, Company: company, Tab: "people"}
+	p := &peopleCompanyPage{Page: Page{Title: peopleCompanyName(company), Nav: "companies"}, Company: company, Tab: "people",
+		Self: r.URL.RequestURI()}
 	if q.Get("tab") == "tickets" {
 		p.Tab = "tickets"
+	}
+	target := r.Header.Get("HX-Target")
+	if target == peopleHeadTarget {
+		in.renderPart(w, r, http.StatusOK, "people_company", "people-company-head", p)
+		return nil
+	}
+	if p.Tab == "tickets" {
 		if p.Tickets, err = in.peopleCompanyTickets(ctx, id, q); err != nil {
 			return err
 		}
@@ -147,6 +221,10 @@ func (in *Inbox) peopleCompany(w http.ResponseWriter, r *http.Request) error {
 			p.People = append(p.People, c)
 		}
 	}
+	if target == "people-people" {
+		in.renderPart(w, r, http.StatusOK, "people_company", "people-company-people", p)
+		return nil
+	}
 	in.render(w, r, http.StatusOK, "people_company", p)
 	return nil
 }
@@ -171,7 +249,7 @@ func (in *Inbox) peopleCompanyTicketsRegion(w http.ResponseWriter, r *http.Reque
 }
 
 // peopleCompanyTickets loads one page of a company's tickets (CO4: all of them, every category)
-// as q asks: state (a state id) and before (the cursor).
+// as q asks: state (a state id), and before or after (a ticket's id).
 func (in *Inbox) peopleCompanyTickets(ctx context.Context, companyID int64, q url.Values) (peopleTickets, error) {
 	db := in.db.Read()
 	t := peopleTickets{CompanyID: companyID}
@@ -183,27 +261,29 @@ func (in *Inbox) peopleCompanyTickets(ctx context.Context, companyID int64, q ur
 	if _, ok := t.States.ByID(t.StateID); !ok {
 		t.StateID = 0
 	}
-	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
-	t.First = before == 0
-	rows, err := db.TicketsOfCompany(ctx, companyID, t.StateID, before, peoplePageSize+1)
-	if err != nil {
-		return t, err
-	}
 	base := "/inbox/companies/" + strconv.FormatInt(companyID, 10)
 	filter := url.Values{}
 	if t.StateID != 0 {
 		filter.Set("state", strconv.FormatInt(t.StateID, 10))
 	}
-	if before != 0 {
-		filter.Set("before", strconv.FormatInt(before, 10))
+	link := func(page store.IDPage) string {
+		v := url.Values{"tab": {"tickets"}}
+		for k, x := range filter {
+			v[k] = x
+		}
+		peopleSetPage(v, page)
+		return base + "?" + v.Encode()
 	}
+	rows, page, pager, err := peoplePaged(peoplePageOf(q), func(page store.IDPage) ([]store.ThreadRow, error) {
+		return db.TicketsOfCompany(ctx, companyID, t.StateID, page, peoplePageSize+1)
+	}, link)
+	if err != nil {
+		return t, err
+	}
+	pager.Label = "Pages of tickets"
+	t.Pager = pager
+	peopleSetPage(filter, page)
 	t.Self = base + "/tickets?" + filter.Encode()
-	if len(rows) > peoplePageSize {
-		rows = rows[:peoplePageSize]
-		filter.Set("before", strconv.FormatInt(rows[len(rows)-1].ID, 10))
-		filter.Set("tab", "tickets")
-		t.Next = base + "?" + filter.Encode()
-	}
 	t.Rows, err = in.peopleRows(ctx, rows)
 	return t, err
 }
@@ -213,9 +293,27 @@ type peopleContactPage struct {
 	Page
 	Contact   store.Contact
 	Companies []store.Company
+	Self      string // this page's URL, for its live header
+	Threads   peopleThreads
+}
+
+// peopleThreads is a page of a contact's conversations and tickets, all or of one kind: a
+// region that refreshes live.
+type peopleThreads struct {
+	ContactID int64
+	Show      string // "", "tickets" or "conversations"
+	Tabs      []viewsNavItem
 	Rows      []peopleRow
-	First     bool
-	Next      string
+	Pager     peoplePager
+	Self      string
+	Empty     string
+}
+
+// peopleContactTabs are the contact page's tabs: what each shows.
+var peopleContactTabs = []struct{ show, label, kind, empty string }{
+	{"", "All", "", "No conversations or tickets yet."},
+	{"tickets", "Tickets", "ticket", "No tickets yet."},
+	{"conversations", "Conversations", "conversation", "No conversations yet."},
 }
 
 // peopleContactCompanies is the most companies a contact page lists (a contact belongs to few).
@@ -232,25 +330,65 @@ func (in *Inbox) peopleContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &peopleContactPage{Page: Page{Title: peopleContactName(c), Nav: "companies"}, Contact: c}
-	if p.Companies, err = db.ContactCompanies(ctx, id, 0, peopleContactCompanies); err != nil {
+	// No section of the top bar is the contact's: the page is reached from lists and threads.
+	p := &peopleContactPage{Page: Page{Title: peopleContactName(c)}, Contact: c, Self: r.URL.RequestURI()}
+	target := r.Header.Get("HX-Target")
+	if target != "people-threads" {
+		if p.Companies, err = db.ContactCompanies(ctx, id, 0, peopleContactCompanies); err != nil {
+			return err
+		}
+		if target == peopleHeadTarget {
+			in.renderPart(w, r, http.StatusOK, "people_contact", "people-contact-head", p)
+			return nil
+		}
+	}
+	if p.Threads, err = in.peopleContactThreads(ctx, id, r.URL.Query()); err != nil {
 		return err
 	}
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	p.First = before == 0
-	rows, err := db.ThreadsOfContact(ctx, id, before, peoplePageSize+1)
-	if err != nil {
-		return err
-	}
-	if len(rows) > peoplePageSize {
-		rows = rows[:peoplePageSize]
-		p.Next = "/inbox/contacts/" + strconv.FormatInt(id, 10) + "?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)
-	}
-	if p.Rows, err = in.peopleRows(ctx, rows); err != nil {
-		return err
+	if target == "people-threads" {
+		in.renderPart(w, r, http.StatusOK, "people_contact", "people-threads", p.Threads)
+		return nil
 	}
 	in.render(w, r, http.StatusOK, "people_contact", p)
 	return nil
+}
+
+// peopleContactThreads loads one page of a contact's conversations and tickets as q asks:
+// show (the tab), and before or after (an id).
+func (in *Inbox) peopleContactThreads(ctx context.Context, contactID int64, q url.Values) (peopleThreads, error) {
+	t := peopleThreads{ContactID: contactID}
+	tab := peopleContactTabs[0]
+	for _, x := range peopleContactTabs {
+		if x.show == q.Get("show") {
+			tab = x
+		}
+	}
+	t.Show, t.Empty = tab.show, tab.empty
+	base := "/inbox/contacts/" + strconv.FormatInt(contactID, 10)
+	link := func(show string, page store.IDPage) string {
+		v := url.Values{}
+		if show != "" {
+			v.Set("show", show)
+		}
+		peopleSetPage(v, page)
+		if len(v) == 0 {
+			return base
+		}
+		return base + "?" + v.Encode()
+	}
+	for _, x := range peopleContactTabs {
+		t.Tabs = append(t.Tabs, viewsNavItem{Label: x.label, URL: link(x.show, store.IDPage{}), Current: x.show == tab.show})
+	}
+	rows, page, pager, err := peoplePaged(peoplePageOf(q), func(page store.IDPage) ([]store.ThreadRow, error) {
+		return in.db.Read().ThreadsOfContact(ctx, contactID, tab.kind, page, peoplePageSize+1)
+	}, func(page store.IDPage) string { return link(tab.show, page) })
+	if err != nil {
+		return t, err
+	}
+	pager.Label = "Pages of conversations and tickets"
+	t.Pager, t.Self = pager, link(tab.show, page)
+	t.Rows, err = in.peopleRows(ctx, rows)
+	return t, err
 }
 
 // peopleRows dresses rows for display, loading their assignees in one query and the teams in
@@ -285,8 +423,10 @@ func (in *Inbox) peopleRows(ctx context.Context, rows []store.ThreadRow) ([]peop
 	for i, x := range rows {
 		row := peopleRow{ThreadRow: x, Label: x.Title}
 		id := strconv.FormatInt(x.ID, 10)
+		row.Ref = "#" + id
 		if x.IsTicket {
 			row.URL = "/inbox/tickets/" + id
+			row.Ref = "#" + strconv.FormatInt(x.Number, 10)
 			row.Kind, row.KindLabel = peopleKind(x.Category)
 			row.StateText = x.StateName
 		} else {

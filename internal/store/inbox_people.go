@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,54 +117,83 @@ func scanThreadRows(rows *sql.Rows) ([]ThreadRow, error) {
 	})
 }
 
+// IDPage is where a page of a list in id order starts: before an id (an older page), after one
+// (a newer page), or neither (the newest).
+type IDPage struct {
+	Before, After int64
+}
+
+// idPage adds page's condition on column to cond and args, and returns the order to ask the
+// rows in: a newer page walks the index upwards (the caller reverses it), to take the rows
+// nearest to its cursor.
+func idPage(page IDPage, column string, cond *string, args *[]any) (order string, reversed bool) {
+	switch {
+	case page.Before > 0:
+		*args = append(*args, page.Before)
+		*cond += fmt.Sprintf(" AND %s < $%d", column, len(*args))
+	case page.After > 0:
+		*args = append(*args, page.After)
+		*cond += fmt.Sprintf(" AND %s > $%d", column, len(*args))
+		return column, true
+	}
+	return column + " DESC", false
+}
+
 // TicketsOfCompany returns up to limit of the tickets of a company (tickets.company_id, CO4), of
-// every category, newest first, before the ticket with id before (0: the first page), in state
-// stateID only when it is not 0. Ask for one more than a page to learn whether another follows.
-func (q *Q) TicketsOfCompany(ctx context.Context, companyID, stateID, before int64, limit int) ([]ThreadRow, error) {
+// every category, newest first, in the page asked for, in state stateID only when it is not 0:
+// one range of tickets_company_id. Ask for one more than a page to learn whether another
+// follows (for a newer page, the one more is the newest).
+func (q *Q) TicketsOfCompany(ctx context.Context, companyID, stateID int64, page IDPage, limit int) ([]ThreadRow, error) {
 	args := []any{companyID}
 	cond := "t.company_id = $1"
 	if stateID != 0 {
 		args = append(args, stateID)
 		cond += fmt.Sprintf(" AND t.ticket_state_id = $%d", len(args))
 	}
-	if before > 0 {
-		args = append(args, before)
-		cond += fmt.Sprintf(" AND t.id < $%d", len(args))
-	}
+	order, reversed := idPage(page, "t.id", &cond, &args)
 	args = append(args, limit)
 	rows, err := q.query(ctx, `SELECT `+threadRowColumns+` FROM tickets t JOIN conversations c ON c.id = t.id
 		LEFT JOIN ticket_types ty ON ty.id = t.ticket_type_id LEFT JOIN ticket_states s ON s.id = t.ticket_state_id
-		WHERE `+cond+fmt.Sprintf(` ORDER BY t.id DESC LIMIT $%d`, len(args)), args...)
+		WHERE `+cond+fmt.Sprintf(` ORDER BY %s LIMIT $%d`, order, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: company tickets: %w", err)
 	}
 	list, err := scanThreadRows(rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: company tickets: %w", err)
+	}
+	if reversed {
+		slices.Reverse(list)
 	}
 	return list, nil
 }
 
 // ThreadsOfContact returns up to limit of the conversations and tickets a contact takes part in
-// (conversation_contacts), newest first, before the one with id before (0: the first page): one
-// range of conversation_contacts_contact. Ask for one more than a page to learn whether another
-// follows.
-func (q *Q) ThreadsOfContact(ctx context.Context, contactID, before int64, limit int) ([]ThreadRow, error) {
-	args := []any{contactID, limit}
+// (conversation_contacts), newest first, in the page asked for: one range of
+// conversation_contacts_contact. kind keeps only "conversation" or "ticket" ("" for both).
+// Ask for one more than a page to learn whether another follows (for a newer page, the one
+// more is the newest).
+func (q *Q) ThreadsOfContact(ctx context.Context, contactID int64, kind string, page IDPage, limit int) ([]ThreadRow, error) {
+	args := []any{contactID}
 	cond := "x.contact_id = $1"
-	if before > 0 {
-		args = append(args, before)
-		cond += " AND x.conversation_id < $3"
+	if kind != "" {
+		args = append(args, kind)
+		cond += fmt.Sprintf(" AND c.kind = $%d", len(args))
 	}
+	order, reversed := idPage(page, "x.conversation_id", &cond, &args)
+	args = append(args, limit)
 	rows, err := q.query(ctx, `SELECT `+threadRowColumns+` FROM conversation_contacts x
 		JOIN conversations c ON c.id = x.conversation_id`+threadRowJoins+`
-		WHERE `+cond+` ORDER BY x.conversation_id DESC LIMIT $2`, args...)
+		WHERE `+cond+fmt.Sprintf(` ORDER BY %s LIMIT $%d`, order, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: contact threads: %w", err)
 	}
 	list, err := scanThreadRows(rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: contact threads: %w", err)
+	}
+	if reversed {
+		slices.Reverse(list)
 	}
 	return list, nil
 }
