@@ -62,7 +62,7 @@ func TestIN5_CompanyAndContactHeadersAreLiveRegions(t *testing.T) {
 	}
 	// The contact's list and the company's People tab are live too.
 	for path, region := range map[string]string{
-		"/inbox/contacts/" + annID:  `id="people-threads" data-live-list hx-get="/inbox/contacts/` + annID + `"`,
+		"/inbox/contacts/" + annID: `id="people-threads" data-live-list hx-get="/inbox/contacts/` + annID + `"`,
 		"/inbox/companies/" + acme: `id="people-people" data-live-list hx-get="/inbox/companies/` + acme + `"`,
 	} {
 		if !strings.Contains(c.get(path).body, region) {
