@@ -37,11 +37,16 @@ type reportsPage struct {
 	Team     string // "", "none" or a team's id
 	Types    []ticket.Type
 	Teams    []store.Team
-	Error    string // what is wrong with the form; the report shows the default period then
+	// Error is what is wrong with the period: the page shows it beside the period's fields,
+	// with what was typed, and no report.
+	Error string
 	// Now is when "now" is for this report; End is where the period stops (the end of To, or now).
 	Now, End time.Time
 
 	States []ticket.State // the columns: the states in use
+	// TimeScale is where the bars of time in each state end: a round duration at or above
+	// the longest average, and at least an hour, so that minutes show as short bars.
+	TimeScale string
 
 	PerState []reportsStateBar // (a) tickets per state, now
 	ByType   []reportsCountRow // (a) by type
@@ -79,9 +84,9 @@ type reportsCount struct {
 type reportsTimeBar struct {
 	State   ticket.State
 	Tickets int64
-	Average string // hours
-	Median  string // hours
-	Width   int    // of the average's bar, 0-100
+	Average string // a duration in words: "3 h 20 min"
+	Median  string
+	Width   int // of the average's bar on the page's TimeScale, 0-100
 }
 
 // reportsTimeRow is one type's or team's time in each state.
@@ -116,11 +121,12 @@ func (in *Inbox) reports(w http.ResponseWriter, r *http.Request) error {
 	now := in.clock.Now().UTC()
 	p := &reportsPage{Page: Page{Title: "Reports", Nav: "reports"}, Now: now}
 	start, last, end, err := reportPeriod(now, q.Get("from"), q.Get("to"))
-	if err != "" {
-		p.Error = err
-		start, last, end, _ = reportPeriod(now, "", "")
-	}
 	p.From, p.To, p.End = start.Format(reportDate), last.Format(reportDate), end
+	if err != "" {
+		// The form, answered as it was sent, says what is wrong: no report, and no error
+		// status, which a browser would log for what is only a teammate's slip.
+		p.Error, p.From, p.To = err, q.Get("from"), q.Get("to")
+	}
 
 	db := in.db.Read()
 	var f store.ReportFilter
@@ -150,14 +156,12 @@ func (in *Inbox) reports(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	if err := in.reportsFill(ctx, p, f, start, end); err != nil {
-		return err
+	if p.Error == "" {
+		if err := in.reportsFill(ctx, p, f, start, end); err != nil {
+			return err
+		}
 	}
-	status := http.StatusOK
-	if p.Error != "" {
-		status = http.StatusBadRequest
-	}
-	in.render(w, r, status, "reports", p)
+	in.render(w, r, http.StatusOK, "reports", p)
 	return nil
 }
 
@@ -287,10 +291,12 @@ func (in *Inbox) reportsFill(ctx context.Context, p *reportsPage, f store.Report
 		all[t.StateID] = t
 		longest = max(longest, t.Average())
 	}
+	scale := reportScale(longest)
+	p.TimeScale = reportDuration(scale)
 	for _, s := range p.States {
 		t := all[s.ID]
-		p.Time = append(p.Time, reportsTimeBar{State: s, Tickets: t.Tickets, Average: reportHours(t.Average()),
-			Median: reportHours(t.Median), Width: reportWidth(float64(t.Average()), float64(longest))})
+		p.Time = append(p.Time, reportsTimeBar{State: s, Tickets: t.Tickets, Average: reportDuration(t.Average()),
+			Median: reportDuration(t.Median), Width: reportWidth(float64(t.Average()), float64(scale))})
 	}
 	p.HasTime = len(times[0]) > 0
 	p.TimeType = reportTimeRows("type", times[1], p.States, reportTypeOrder(p.Types), typeNames)
@@ -405,16 +411,55 @@ func reportTimeRows(kind string, list []store.StateTime, states []ticket.State, 
 		for _, s := range states {
 			t := times[s.ID]
 			row.Cells = append(row.Cells, reportsTimeCell{StateID: s.ID, Tickets: t.Tickets,
-				Average: reportHours(t.Average()), Median: reportHours(t.Median)})
+				Average: reportDuration(t.Average()), Median: reportDuration(t.Median)})
 		}
 		rows = append(rows, row)
 	}
 	return rows
 }
 
-// reportHours writes a duration in hours, to a tenth.
-func reportHours(d time.Duration) string {
-	return strconv.FormatFloat(d.Hours(), 'f', 1, 64)
+// reportDuration writes a duration as a teammate reads it, to the minute under a day and to
+// the hour past it: "under 1 min", "4 min", "3 h 20 min", "2 d 4 h".
+func reportDuration(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d <= 0:
+		return "0 min"
+	case d < time.Minute:
+		return "under 1 min"
+	case d < time.Hour-30*time.Second:
+		return strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + " min"
+	case d < day-30*time.Second:
+		d = d.Round(time.Minute)
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return strconv.Itoa(h) + " h"
+		}
+		return strconv.Itoa(h) + " h " + strconv.Itoa(m) + " min"
+	}
+	d = d.Round(time.Hour)
+	days, h := int(d/day), int(d%day/time.Hour)
+	if h == 0 {
+		return strconv.Itoa(days) + " d"
+	}
+	return strconv.Itoa(days) + " d " + strconv.Itoa(h) + " h"
+}
+
+// reportScales are the round durations a chart of time can end at.
+var reportScales = []time.Duration{time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 12 * time.Hour,
+	24 * time.Hour, 2 * 24 * time.Hour, 4 * 24 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 30 * 24 * time.Hour,
+	60 * 24 * time.Hour, 90 * 24 * time.Hour, 180 * 24 * time.Hour, 365 * 24 * time.Hour}
+
+// reportScale is where a chart of durations up to longest ends: the first round duration at or
+// above it (whole years past a year), an hour at least.
+func reportScale(longest time.Duration) time.Duration {
+	for _, s := range reportScales {
+		if longest <= s {
+			return s
+		}
+	}
+	year := 365 * 24 * time.Hour
+	return (longest + year - 1) / year * year
 }
 
 // reportWidth is v as a whole percentage of most (0 when most is 0), at least 1 when v is not 0,

@@ -98,13 +98,15 @@ func TestIN6_TicketsPerStateByTypeAndTeam(t *testing.T) {
 	reportCheck(t, "Investigation of Billing", c.get("/inbox/reports?type="+a2+"&team="+t1s).body, map[string]string{
 		"count-all-state-" + sub: "0", "count-all-state-" + res: "1"})
 
-	// A bad period is said so, and the default period is shown.
+	// A bad period is said so beside its fields, which keep what was typed, and no report is
+	// shown; the page is answered as a form is (200), not as an error a browser would log.
 	r = c.get("/inbox/reports?from=yesterday")
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "“From” must be a date") || reportCell(r.body, "count-all-state-"+sub) != "3" {
+	if r.status != http.StatusOK || !strings.Contains(r.body, "“From” must be a date") || reportCell(r.body, "count-all-state-"+sub) != "(none)" {
 		t.Errorf("bad from: %d", r.status)
 	}
 	r = c.get("/inbox/reports?from=2026-11-02&to=2026-10-01")
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "must start on or before") {
+	if r.status != http.StatusOK || !strings.Contains(r.body, "must start on or before") || reportCell(r.body, "count-all-state-"+sub) != "(none)" ||
+		!strings.Contains(r.body, `name="from" type="date" value="2026-11-02"`) || !strings.Contains(r.body, `name="to" type="date" value="2026-10-01"`) {
 		t.Errorf("from after to: %d", r.status)
 	}
 }
@@ -146,7 +148,7 @@ func TestIN6_TimeSpentInEachStateOverAChosenPeriod(t *testing.T) {
 	}
 	e.Clock.Set(time.Date(2026, 11, 2, 16, 0, 0, 0, time.UTC))
 
-	// In hours, up to now (16:00): Submitted X 2, Y 4, Z 7, W 1+2; In progress X 4, Y 3, W 2;
+	// Up to now (16:00), in hours: Submitted X 2, Y 4, Z 7, W 1+2; In progress X 4, Y 3, W 2;
 	// Resolved X 1, W 2.
 	day := "/inbox/reports?from=2026-11-02&to=2026-11-02"
 	r := e.signedIn(t).get(day)
@@ -155,22 +157,22 @@ func TestIN6_TimeSpentInEachStateOverAChosenPeriod(t *testing.T) {
 	}
 	cell := func(group, state, stat string) string { return "time-" + group + "-state-" + state + "-" + stat }
 	reportCheck(t, "2 Nov up to now", r.body, map[string]string{
-		cell("all", sub, "tickets"): "4", cell("all", sub, "avg"): "4.0", cell("all", sub, "median"): "3.5",
-		cell("all", prog, "tickets"): "3", cell("all", prog, "avg"): "3.0", cell("all", prog, "median"): "3.0",
-		cell("all", res, "tickets"): "2", cell("all", res, "avg"): "1.5", cell("all", res, "median"): "1.5",
+		cell("all", sub, "tickets"): "4", cell("all", sub, "avg"): "4 h", cell("all", sub, "median"): "3 h 30 min",
+		cell("all", prog, "tickets"): "3", cell("all", prog, "avg"): "3 h", cell("all", prog, "median"): "3 h",
+		cell("all", res, "tickets"): "2", cell("all", res, "avg"): "1 h 30 min", cell("all", res, "median"): "1 h 30 min",
 		// By type: Refund is X, Z and W; Investigation is Y.
-		cell("type-"+as, sub, "avg"): "4.0", cell("type-"+as, sub, "median"): "3.0",
-		cell("type-"+as, prog, "avg"): "3.0", cell("type-"+as, res, "avg"): "1.5",
-		cell("type-"+bs, sub, "avg"): "4.0", cell("type-"+bs, prog, "median"): "3.0", cell("type-"+bs, res, "avg"): "—",
+		cell("type-"+as, sub, "avg"): "4 h", cell("type-"+as, sub, "median"): "3 h",
+		cell("type-"+as, prog, "avg"): "3 h", cell("type-"+as, res, "avg"): "1 h 30 min",
+		cell("type-"+bs, sub, "avg"): "4 h", cell("type-"+bs, prog, "median"): "3 h", cell("type-"+bs, res, "avg"): "—",
 		// By team: Billing is X, Fraud Y and Z, W has none.
-		cell("team-"+t1s, sub, "avg"): "2.0", cell("team-"+t1s, prog, "avg"): "4.0", cell("team-"+t1s, res, "median"): "1.0",
-		cell("team-"+t2s, sub, "avg"): "5.5", cell("team-"+t2s, sub, "median"): "5.5", cell("team-"+t2s, prog, "avg"): "3.0",
-		cell("team-0", sub, "avg"): "3.0", cell("team-0", prog, "avg"): "2.0", cell("team-0", res, "avg"): "2.0",
+		cell("team-"+t1s, sub, "avg"): "2 h", cell("team-"+t1s, prog, "avg"): "4 h", cell("team-"+t1s, res, "median"): "1 h",
+		cell("team-"+t2s, sub, "avg"): "5 h 30 min", cell("team-"+t2s, sub, "median"): "5 h 30 min", cell("team-"+t2s, prog, "avg"): "3 h",
+		cell("team-0", sub, "avg"): "3 h", cell("team-0", prog, "avg"): "2 h", cell("team-0", res, "avg"): "2 h",
 		"flow-created": "4", "flow-resolved": "2",
 	})
 	// The filters apply.
 	reportCheck(t, "Investigation only", e.signedIn(t).get(day+"&type="+bs).body, map[string]string{
-		cell("all", sub, "avg"): "4.0", cell("all", prog, "avg"): "3.0", cell("all", res, "tickets"): "0", "flow-created": "1"})
+		cell("all", sub, "avg"): "4 h", cell("all", prog, "avg"): "3 h", cell("all", res, "tickets"): "0", "flow-created": "1"})
 
 	// The next day, at 10:00: the first day is whole (its current stays run to midnight), the
 	// second day counts from midnight to now.
@@ -178,20 +180,20 @@ func TestIN6_TimeSpentInEachStateOverAChosenPeriod(t *testing.T) {
 	c := e.signedIn(t) // the session of yesterday has ended
 	reportCheck(t, "2 Nov, whole", c.get(day).body, map[string]string{
 		// Submitted X 2, Y 4, Z 15, W 3; In progress X 4, Y 11, W 2; Resolved X 9, W 10.
-		cell("all", sub, "avg"): "6.0", cell("all", sub, "median"): "3.5",
-		cell("all", prog, "avg"): "5.7", cell("all", prog, "median"): "4.0",
-		cell("all", res, "avg"): "9.5", cell("all", res, "median"): "9.5",
+		cell("all", sub, "avg"): "6 h", cell("all", sub, "median"): "3 h 30 min",
+		cell("all", prog, "avg"): "5 h 40 min", cell("all", prog, "median"): "4 h",
+		cell("all", res, "avg"): "9 h 30 min", cell("all", res, "median"): "9 h 30 min",
 		"flow-created": "4", "flow-resolved": "2",
 	})
 	reportCheck(t, "3 Nov up to now", c.get("/inbox/reports?from=2026-11-03&to=2026-11-03").body, map[string]string{
-		cell("all", sub, "tickets"): "1", cell("all", sub, "avg"): "10.0",
-		cell("all", prog, "tickets"): "1", cell("all", prog, "avg"): "10.0",
-		cell("all", res, "tickets"): "2", cell("all", res, "avg"): "10.0", cell("all", res, "median"): "10.0",
+		cell("all", sub, "tickets"): "1", cell("all", sub, "avg"): "10 h",
+		cell("all", prog, "tickets"): "1", cell("all", prog, "avg"): "10 h",
+		cell("all", res, "tickets"): "2", cell("all", res, "avg"): "10 h", cell("all", res, "median"): "10 h",
 		"flow-created": "0", "flow-resolved": "0",
 	})
 	// By default, the last 30 days up to now: everything. Z has been submitted for 25 hours.
 	reportCheck(t, "the last 30 days", c.get("/inbox/reports").body, map[string]string{
-		cell("all", sub, "avg"): "8.5", cell("all", sub, "median"): "3.5", cell("all", res, "avg"): "19.5",
+		cell("all", sub, "avg"): "8 h 30 min", cell("all", sub, "median"): "3 h 30 min", cell("all", res, "avg"): "19 h 30 min",
 		"flow-created": "4", "flow-resolved": "2",
 	})
 }
