@@ -94,14 +94,15 @@ func TestIN6_AnInvertedPeriodIsSaidBesideItsFields(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d", r.status)
 	}
-	fields := regexp.MustCompile(`<fieldset class="reports-period-fields"[\s\S]*?</fieldset>`).FindString(r.body)
+	form := regexp.MustCompile(`<form class="reports-form"[\s\S]*?</form>`).FindString(r.body)
 	for _, want := range []string{
+		`<fieldset class="reports-period-fields" aria-describedby="reports-error">`,
 		`<input id="reports-from" name="from" type="date" value="2026-11-02" required aria-invalid="true" aria-describedby="reports-error">`,
 		`<input id="reports-to" name="to" type="date" value="2026-10-01" required aria-invalid="true" aria-describedby="reports-error">`,
 		`<p class="error reports-error" id="reports-error" role="alert">The period must start on or before its last day.</p>`,
 	} {
-		if !strings.Contains(fields, want) {
-			t.Errorf("the period's fields lack %s:\n%s", want, fields)
+		if !strings.Contains(form, want) {
+			t.Errorf("the form lacks %s:\n%s", want, form)
 		}
 	}
 	for _, not := range []string{`id="reports-per-state"`, `id="reports-time"`, `id="reports-flow"`} {
@@ -136,7 +137,7 @@ func TestIN6_AnInvertedPeriodInABrowser(t *testing.T) {
 		chromedp.SetValue(`#reports-from`, "2026-11-02", chromedp.ByQuery),
 		chromedp.SetValue(`#reports-to`, "2026-10-01", chromedp.ByQuery),
 		chromedp.Click(`.reports-form button[type="submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.reports-period-fields #reports-error`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.reports-form #reports-error`, chromedp.ByQuery),
 		chromedp.Text(`#reports-error`, &message, chromedp.ByQuery),
 	)
 	if err != nil {
