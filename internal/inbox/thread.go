@@ -81,7 +81,7 @@ const threadPartsPerPage = 50
 // its own page lists them all).
 const threadLinksShown = 25
 
-// threadPreviewParts is how many of its newest parts a preview shows.
+// threadPreviewParts is how many of its newest parts a preview shows, after its first message.
 const threadPreviewParts = 4
 
 // threadUGC is what may stay of stored HTML shown on the pages: bodies and descriptions.
@@ -99,6 +99,9 @@ type threadPage struct {
 	Heading  string
 	Conv     threadConv
 	Ticket   *threadTicket // nil on a conversation's page
+	// Tracker is the tracker a conversation is linked to (TR2: at most one), instead of the
+	// "Link to tracker" action; nil when it has none.
+	Tracker  *threadRef
 	Timeline threadTimeline
 	Composer threadComposer
 	Side     threadSide
@@ -145,10 +148,9 @@ func (t threadTicket) Customer() bool   { return t.Category == ticket.Customer }
 type threadAttr struct {
 	Name     string
 	Help     string
-	Input    string // text, textarea, number, checkbox, datetime, select, multiselect, files
-	Value    string
+	Input    string          // text, textarea, number, boolean, datetime, select, multiselect, files
+	Value    string          // boolean: "true", "false", or "" for unset
 	Selected map[string]bool // multiselect
-	Checked  bool
 	Options  []string
 	Required bool
 	FieldID  string
@@ -202,11 +204,12 @@ type threadComposer struct {
 
 // threadSide is the right-hand sidebar: people, company (tickets), assignment, tags, links.
 type threadSide struct {
-	ID       int64
-	IsTicket bool
-	Tracker  bool
-	Base     string
-	People   []threadPerson
+	ID         int64
+	IsTicket   bool
+	Tracker    bool // a tracker has no people or company of its own (TR1)
+	BackOffice bool // a Back-office ticket links to conversations and Customer tickets from here
+	Base       string
+	People     []threadPerson
 	// The company picker (CO2, CO3): the participants' companies.
 	Companies   []threadOption
 	CompanyID   int64
@@ -215,6 +218,7 @@ type threadSide struct {
 	Teams       []threadOption
 	Tags        []store.Tag
 	OtherTags   []store.Tag
+	CanTag      bool // conversations, and tickets shared with the customer (BO9)
 	Links       []threadLink
 	MoreLinks   int
 	Errors      map[string]string
@@ -240,15 +244,20 @@ type threadLink struct {
 	Other          threadRef
 	Icon           string
 	State          string
+	Shared         bool // the other end is the Back-office ticket shared with the customer (BO6, BO7)
 }
 
-// threadPreview is the preview of a linked conversation or ticket (BO12).
+// threadPreview is the preview of a linked conversation or ticket (BO12): what it is about (the
+// customer's first message, a ticket's description), then its newest parts.
 type threadPreview struct {
-	Ref   threadRef
-	Noun  string
-	Icon  string
-	State string
-	Parts []threadPart
+	Ref         threadRef
+	Noun        string
+	Icon        string
+	State       string
+	Opening     *threadPart
+	Description template.HTML
+	Earlier     bool // there are parts between the opening and those shown
+	Parts       []threadPart
 }
 
 // threadIcon names the icon class of a conversation or a ticket's category (IN1).
@@ -364,8 +373,8 @@ func (in *Inbox) threadEarlier(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// threadPreview serves the preview of a conversation or ticket: its title, state and newest
-// parts (BO12).
+// threadPreview serves the preview of a conversation or ticket: its title, state, first message
+// and newest parts (BO12).
 func (in *Inbox) threadPreview(w http.ResponseWriter, r *http.Request) error {
 	id, err := threadID(r, "id")
 	if err != nil {
@@ -385,18 +394,41 @@ func (in *Inbox) threadPreview(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, threadPath(h.ID, h.IsTicket), http.StatusSeeOther) // the whole thing, then
 		return nil
 	}
-	parts, err := q.ThreadPartsBefore(ctx, id, 0, threadPreviewParts)
+	c, err := q.Conversation(ctx, id)
 	if err != nil {
 		return err
 	}
-	slices.Reverse(parts)
-	l, err := in.threadLookups(ctx, q, id, parts, nil)
+	parts, err := q.ThreadPartsBefore(ctx, id, 0, threadPreviewParts+1)
 	if err != nil {
 		return err
 	}
 	pv := threadPreview{Ref: threadRefOf(h), Icon: threadIcon(h.IsTicket, h.Category), State: threadHeadState(h), Noun: "conversation"}
+	if pv.Earlier = len(parts) > threadPreviewParts; pv.Earlier {
+		parts = parts[:threadPreviewParts]
+	}
+	slices.Reverse(parts)
+	// The message that opened it, as its page shows it first (a ticket made as a ticket has none).
+	named := parts
+	var opening *conversation.Part
+	if c.Source.Type != "ticket" && strings.TrimSpace(c.Source.Body) != "" {
+		opening = &conversation.Part{Type: conversation.PartComment, Body: c.Source.Body, Author: c.Source.Author, CreatedAt: c.CreatedAt}
+		named = append([]conversation.Part{*opening}, parts...)
+	}
+	l, err := in.threadLookups(ctx, q, id, named, nil)
+	if err != nil {
+		return err
+	}
+	if opening != nil {
+		o := l.part(*opening)
+		pv.Opening = &o
+	}
 	if h.IsTicket {
 		pv.Noun = "ticket"
+		tk, err := q.Ticket(ctx, id)
+		if err != nil {
+			return err
+		}
+		pv.Description = template.HTML(threadUGC.Sanitize(tk.Description))
 	}
 	for _, p := range parts {
 		pv.Parts = append(pv.Parts, l.part(p))
@@ -580,6 +612,20 @@ func (in *Inbox) threadLoad(ctx context.Context, id, before int64) (*threadPage,
 	for _, part := range parts {
 		p.Timeline.Parts = append(p.Timeline.Parts, l.part(part))
 	}
+	if before == 0 && c.State == conversation.Snoozed {
+		// A snooze part does not keep its time, but the newest one is the snooze in force (CV2).
+		for i := len(parts) - 1; i >= 0; i-- {
+			if parts[i].Type == conversation.PartSnoozed {
+				p.Timeline.Parts[i].Text += " until " + threadWhen(c.SnoozedUntil)
+				break
+			}
+		}
+	}
+	if tk == nil {
+		if p.Tracker, err = threadTrackerOf(ctx, q, id, l); err != nil {
+			return nil, err
+		}
+	}
 	p.Composer = threadComposer{Base: p.Base, Mode: "reply"}
 	if tk != nil {
 		p.Ticket = threadTicketOf(*tk, l.states, p.Base)
@@ -596,6 +642,28 @@ func (in *Inbox) threadLoad(ctx context.Context, id, before int64) (*threadPage,
 	}
 	p.Side = in.threadSideOf(p, c, tk, l, tagged[id], allTags)
 	return p, nil
+}
+
+// threadWhen is a time as the pages say it.
+func threadWhen(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04") + " UTC" }
+
+// threadTrackerOf is the tracker conversation id is linked to (TR2), if any: found among the
+// links the page loaded, else, for a conversation with more links than the page lists, asked of
+// the store.
+func threadTrackerOf(ctx context.Context, q *store.Q, id int64, l *threadLookup) (*threadRef, error) {
+	for _, k := range l.links {
+		if k.Kind == ticket.Tracker && k.ConversationID == id {
+			return l.ref(k.TicketID), nil
+		}
+	}
+	if l.total <= len(l.links) {
+		return nil, nil
+	}
+	t, err := q.LinkTarget(ctx, id)
+	if err != nil || !t.HasTracker {
+		return nil, err
+	}
+	return &threadRef{Label: "one of the linked tickets"}, nil
 }
 
 // threadOtherEnd is the other end of a link, seen from id.
@@ -642,8 +710,11 @@ func threadAttrOf(a ticket.Attribute, v any, i int) threadAttr {
 			at.Value = strconv.FormatFloat(f, 'f', -1, 64)
 		}
 	case ticket.Boolean:
-		at.Input = "checkbox"
-		at.Checked, _ = v.(bool)
+		// Yes, No, or not set, as on the create forms: a checkbox cannot tell "No" from "not set".
+		at.Input = "boolean"
+		if b, ok := v.(bool); ok {
+			at.Value = strconv.FormatBool(b)
+		}
 	case ticket.Datetime:
 		at.Input = "datetime"
 		if f, ok := v.(float64); ok {
@@ -690,7 +761,8 @@ func threadStrings(v any) []string {
 // threadSideOf builds the sidebar.
 func (in *Inbox) threadSideOf(p *threadPage, c conversation.Conversation, tk *ticket.Ticket, l *threadLookup, tagged []store.Tagging, all []store.Tag) threadSide {
 	s := threadSide{ID: p.ID, IsTicket: tk != nil, Base: p.Base, Errors: p.Errors,
-		Tracker: tk != nil && tk.Category == ticket.Tracker, MoreLinks: max(0, l.total-len(l.links))}
+		Tracker: tk != nil && tk.Category == ticket.Tracker, BackOffice: tk != nil && tk.Category == ticket.BackOffice,
+		CanTag: tk == nil || tk.CanTag() == nil, MoreLinks: max(0, l.total-len(l.links))}
 	for _, id := range c.ContactIDs {
 		ct := l.contacts[id]
 		person := threadPerson{ID: id, Name: threadContactName(ct), Email: ct.Email}
@@ -741,7 +813,8 @@ func (in *Inbox) threadSideOf(p *threadPage, c conversation.Conversation, tk *ti
 	}
 	for _, k := range l.links {
 		other := threadOtherEnd(k, p.ID)
-		link := threadLink{TicketID: k.TicketID, ConversationID: k.ConversationID}
+		link := threadLink{TicketID: k.TicketID, ConversationID: k.ConversationID,
+			Shared: other == k.TicketID && k.Kind == ticket.BackOffice && k.Shared}
 		if h, ok := l.heads[other]; ok {
 			link.Other, link.Icon, link.State = threadRefOf(h), threadIcon(h.IsTicket, h.Category), threadHeadState(h)
 		} else {
@@ -889,6 +962,8 @@ func (l *threadLookup) part(p conversation.Part) threadPart {
 			v.Text = fmt.Sprintf("%s assigned this to the team %s", who, threadOr(l.teams[p.AssignedTo.ID].Name, "(deleted)"))
 		case p.AssignedTo.ID == 0:
 			v.Text = who + " unassigned the teammate"
+		case p.Author.Type == conversation.AuthorAdmin && p.Author.ID == p.AssignedTo.ID:
+			v.Text = who + " assigned this to themselves"
 		default:
 			v.Text = fmt.Sprintf("%s assigned this to %s", who, threadOr(l.admins[p.AssignedTo.ID].Name, "a teammate"))
 		}
@@ -1143,8 +1218,6 @@ func (in *Inbox) threadAttribute(w http.ResponseWriter, r *http.Request) error {
 			// Show what the teammate typed, with why it was refused.
 			at.Error = msg
 			switch at.Input {
-			case "checkbox":
-				at.Checked = len(values) > 0 && values[len(values)-1] == "true"
 			case "multiselect":
 				at.Selected = map[string]bool{}
 				for _, v := range values {
@@ -1181,10 +1254,13 @@ func threadAttrJSON(a ticket.Attribute, values []string) json.RawMessage {
 		}
 		return threadJSONString(s)
 	case ticket.Boolean:
-		if last == "true" {
-			return json.RawMessage("true")
+		switch strings.TrimSpace(last) {
+		case "true", "false":
+			return json.RawMessage(strings.TrimSpace(last))
+		case "":
+			return null // cleared; desk refuses it for a required attribute
 		}
-		return json.RawMessage("false")
+		return threadJSONString(last)
 	case ticket.Datetime:
 		s := strings.TrimSpace(last)
 		if s == "" {

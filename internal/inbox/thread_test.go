@@ -387,7 +387,11 @@ func TestBO9_TagsOnlyOnSharedTickets(t *testing.T) {
 	id, conv := thrBackOffice(t, e, "Fraud check", "Strange payment")
 	path := fmt.Sprintf("/inbox/tickets/%d", id)
 
-	thrHas(t, "the tag picker", thrPage(t, c, path), `<option value="vip">`, ">Add tag</button>")
+	// An unshared ticket offers no tag picker, and says why.
+	page := thrPage(t, c, path)
+	thrHas(t, "an unshared ticket's tags", page, "Only tickets shared with the customer take tags.")
+	thrHasNot(t, "an unshared ticket's tags", page, `id="thread-tag-add"`, ">Add tag</button>")
+	// Asked all the same, desk refuses it, next to the tags.
 	r := thrPost(t, c, path+"/tags", url.Values{"tag_id": {tagID}}, http.StatusUnprocessableEntity)
 	if !thrErrorNear(r.body, `id="thread-tags-h"`, "only tickets shared with the customer can be tagged") {
 		t.Errorf("BO9 refusal not shown by the tags: %s", thrExcerpt(r.body))
@@ -406,8 +410,9 @@ func TestBO9_TagsOnlyOnSharedTickets(t *testing.T) {
 	ana := e.CreateContact("bo@example.com", "Bo")
 	customer := thrTicket(t, e, e.CreateTicketType("Question", ticket.Customer, nil), "A question", nil, ana)
 	cpath := fmt.Sprintf("/inbox/tickets/%d", customer)
+	thrHas(t, "the tag picker", thrPage(t, c, cpath), `<option value="vip">`, ">Add tag</button>")
 	thrPost(t, c, cpath+"/tags", url.Values{"tag_id": {tagID}}, http.StatusSeeOther)
-	page := thrPage(t, c, cpath)
+	page = thrPage(t, c, cpath)
 	thrHas(t, "a tagged ticket", page, `<li class="thread-tag">vip`, "/tags/"+tagID+"/remove")
 	thrPost(t, c, cpath+"/tags/"+tagID+"/remove", nil, http.StatusSeeOther)
 	if tags, _ := e.DB.Read().ConversationTags(context.Background(), customer); len(tags[customer]) != 0 {
