@@ -17,8 +17,10 @@ import (
 )
 
 // Company and contact pages (SPEC CO4): the list of companies, a company's profile with its
-// People and Tickets tabs, and a contact's page with their conversations and tickets. Every
-// list is one page along an index (keyset), with a link to the next.
+// People and Tickets tabs, and a contact's page with their conversations and tickets (all, or
+// tickets or conversations only). Every list is one page along an index (keyset), with links to
+// the older and newer pages, never counted. The header and facts, and the lists, are live
+// regions (data-live-list): a rename shows without a reload.
 
 // peoplePageSize is how many rows a page of these lists shows.
 const peoplePageSize = 25
