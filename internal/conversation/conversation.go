@@ -164,11 +164,13 @@ func (c *Conversation) ContactReplies(contact Author, body string, now time.Time
 	if strings.TrimSpace(body) == "" {
 		return nil, &Error{"body", "must not be blank"}
 	}
-	parts := []Part{{Type: PartComment, Body: body, Author: contact, CreatedAt: now}}
-	if c.State != Open {
+	var parts []Part
+	if c.State != Open { // CV2: the customer's message opens it, an event teammates see
+		parts = append(parts, Part{Type: PartOpen, Author: contact, CreatedAt: now})
 		c.State = Open
 		c.SnoozedUntil = time.Time{}
 	}
+	parts = append(parts, Part{Type: PartComment, Body: body, Author: contact, CreatedAt: now})
 	if c.WaitingSince.IsZero() {
 		c.WaitingSince = now
 	}

@@ -694,3 +694,30 @@ func TestIN5_AConversationThatBecameATicketSendsItsPageToTheTicket(t *testing.T)
 		}
 	}
 }
+
+// CV2: a snoozed or closed conversation opens when the customer writes, and its timeline says
+// so; customers do not see that event.
+func TestCV2_TheCustomersMessageReopensWithAnEvent(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	ana := e.CreateContact("ana@example.com", "Ana Customer")
+	conv := thrConversation(t, e, ana, "Where is my invoice?")
+	path := fmt.Sprintf("/inbox/conversations/%d", conv)
+	thrPost(t, c, path+"/snooze", url.Values{"for": {"1d"}}, http.StatusSeeOther)
+	e.MustDo(http.StatusOK, "POST", fmt.Sprintf("/api/conversations/%d/reply", conv), map[string]any{
+		"message_type": "comment", "type": "user", "intercom_user_id": strconv.FormatInt(ana.ID, 10), "body": "Any news?"})
+	if cv := thrLoadConversation(t, e, conv); cv.State != conversation.Open {
+		t.Fatalf("state %v", cv.State)
+	}
+	page := thrPage(t, c, path)
+	thrHas(t, "the timeline", page, "Ana Customer reopened this", "Any news?")
+	if strings.Index(page, "Ana Customer reopened this") > strings.Index(page, "Any news?") {
+		t.Error("the reopening comes after the message that caused it")
+	}
+	// Writing to an open conversation reopens nothing.
+	e.MustDo(http.StatusOK, "POST", fmt.Sprintf("/api/conversations/%d/reply", conv), map[string]any{
+		"message_type": "comment", "type": "user", "intercom_user_id": strconv.FormatInt(ana.ID, 10), "body": "Hello?"})
+	if n := strings.Count(thrPage(t, c, path), "reopened this"); n != 1 {
+		t.Errorf("%d reopenings, want 1", n)
+	}
+}
