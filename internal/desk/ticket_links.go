@@ -84,8 +84,12 @@ func (d *Desk) AdminReplyTicket(ctx context.Context, id, adminID int64, t conver
 			return nil, err
 		}
 		if crossPost {
-			if err := d.crossPost(ctx, tx, *tk, note, now); err != nil {
+			n, err := d.crossPost(ctx, tx, *tk, note, now)
+			if err != nil {
 				return nil, err
+			}
+			if n > 0 { // the note names its own ticket: it went out (BO3)
+				note.SourceTicketID = tk.ID
 			}
 		}
 		parts = []conversation.Part{note}
@@ -98,20 +102,21 @@ func (d *Desk) AdminReplyTicket(ctx context.Context, id, adminID int64, t conver
 }
 
 // crossPost copies note into every conversation and Customer ticket tk links to (BO3), and
-// opens those that are snoozed and assigned to another teammate than tk (BO5). The targets are
-// locked in id order, so that two cross-posts cannot deadlock.
-func (d *Desk) crossPost(ctx context.Context, tx *store.Tx, tk ticket.Ticket, note conversation.Part, now time.Time) error {
+// opens those that are snoozed and assigned to another teammate than tk (BO5), and tells how
+// many it reached. The targets are locked in id order, so that two cross-posts cannot deadlock.
+func (d *Desk) crossPost(ctx context.Context, tx *store.Tx, tk ticket.Ticket, note conversation.Part, now time.Time) (int, error) {
 	ids, err := tx.LinkedConversationIDs(ctx, tk.ID)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	reached := 0
 	for _, id := range ids {
 		c, err := tx.ConversationForUpdate(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue // PostgreSQL: deleted, with its link, since the links were read
 		}
 		if err != nil {
-			return fmt.Errorf("desk: cross-post to %d: %w", id, err)
+			return 0, fmt.Errorf("desk: cross-post to %d: %w", id, err)
 		}
 		copied := ticket.CrossPost(note)
 		copied.SourceTicketID = tk.ID
@@ -123,17 +128,18 @@ func (d *Desk) crossPost(ctx context.Context, tx *store.Tx, tk ticket.Ticket, no
 		}
 		c.UpdatedAt = now
 		if err := tx.UpdateConversation(ctx, &c); err != nil {
-			return err
+			return 0, err
 		}
 		th := notify.ThreadOf()
 		if c.IsTicket {
 			th = notify.ThreadOfTicket(ticket.Customer) // links go to Customer tickets only
 		}
 		if err := d.post(ctx, tx, id, th, &notify.Source{Category: tk.Category, Shared: tk.IsShared}, parts); err != nil {
-			return err
+			return 0, err
 		}
+		reached++
 	}
-	return nil
+	return reached, nil
 }
 
 // ContactReplyTicket adds a customer's comment to a ticket shared with them (CT1, BO2, TR1); a

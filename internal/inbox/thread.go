@@ -181,7 +181,9 @@ type threadPart struct {
 	// From is the ticket a cross-posted note or a broadcast comes from (BO3, TR4).
 	From     *threadRef
 	FromWord string
-	At       time.Time
+	// CrossPosted: a Back-office ticket's note that went to its links too (BO3).
+	CrossPosted bool
+	At          time.Time
 }
 
 // ISO is the part's time for <time datetime>.
@@ -440,6 +442,7 @@ func (in *Inbox) threadPreview(w http.ResponseWriter, r *http.Request) error {
 // threadLookup holds what the parts of a page name, each loaded in one query: teammates, teams,
 // contacts, the other conversations and tickets, states, companies and attribute changes.
 type threadLookup struct {
+	id        int64 // the page's conversation or ticket
 	admins    map[int64]store.Admin
 	teams     map[int64]store.Team
 	contacts  map[int64]store.Contact
@@ -459,7 +462,7 @@ type threadLookup struct {
 
 // threadLookups loads what parts (and, for a whole page, c and its links) name.
 func (in *Inbox) threadLookups(ctx context.Context, q *store.Q, id int64, parts []conversation.Part, tk *ticket.Ticket) (*threadLookup, error) {
-	l := &threadLookup{admins: map[int64]store.Admin{}, teams: map[int64]store.Team{}}
+	l := &threadLookup{id: id, admins: map[int64]store.Admin{}, teams: map[int64]store.Team{}}
 	var err error
 	if l.admin, err = q.Admins(ctx); err != nil {
 		return nil, err
@@ -948,7 +951,11 @@ func (l *threadLookup) part(p conversation.Part) threadPart {
 	case conversation.PartNote:
 		v.Kind = "note"
 		body()
-		if p.SourceTicketID != 0 {
+		switch p.SourceTicketID {
+		case 0:
+		case l.id: // the Back-office ticket's own note, copied to its links (BO3)
+			v.CrossPosted = true
+		default:
 			v.From, v.FromWord = l.ref(p.SourceTicketID), "Cross-posted from"
 		}
 	case conversation.PartAssignment:

@@ -344,12 +344,18 @@ func TestBO3_AddNoteAndCrossPostNote(t *testing.T) {
 	// Add note: in the ticket only.
 	thrPost(t, c, path+"/reply", url.Values{"body": {"Checking with the bank"}, "cross_post": {"0"}}, http.StatusSeeOther)
 	thrHas(t, "the ticket", thrPage(t, c, path), "Checking with the bank")
+	thrHasNot(t, "the ticket", thrPage(t, c, path), "Cross-posted to the linked conversations")
 	thrHasNot(t, "the conversation", thrPage(t, c, convPath), "Checking with the bank")
 
 	// Cross-post note: in the ticket and, as an internal note naming the ticket, in the
 	// linked conversation.
 	thrPost(t, c, path+"/reply", url.Values{"body": {"Refund sent today"}, "cross_post": {"1"}}, http.StatusSeeOther)
 	thrHas(t, "the ticket", thrPage(t, c, path), "Refund sent today")
+	// On the ticket, the note says it went out; the one added alone does not.
+	if page := thrPage(t, c, path); strings.Count(page, "Cross-posted to the linked conversations") != 1 ||
+		strings.Index(page, "Cross-posted to the linked conversations") < strings.Index(page, "Checking with the bank") {
+		t.Errorf("the cross-posted note is not marked on its ticket, or the other one is")
+	}
 	convPage := thrPage(t, c, convPath)
 	thrHas(t, "the conversation", convPage, "Refund sent today", "Cross-posted from",
 		fmt.Sprintf(`<a href="%s">Back-office ticket #%d Refund the order</a>`, path, tk.Number), "Internal note")
