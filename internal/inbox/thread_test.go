@@ -548,6 +548,7 @@ func TestCV3_AssignAndSnoozeFromTheConversationPage(t *testing.T) {
 	thrHas(t, "the conversation's page", page, "Where is my invoice?", "Ana Customer", // timeline, people
 		`<label for="thread-assignee">Teammate</label>`, fmt.Sprintf(`<option value="%d">Bob Backoffice</option>`, bob.ID),
 		`<label for="thread-team">Team</label>`, fmt.Sprintf(`<option value="%d">Billing</option>`, billing.ID),
+		`Assign<span class="thread-sr"> the teammate</span></button>`, `Assign<span class="thread-sr"> the team</span></button>`,
 		">Snooze</summary>", `type="datetime-local" name="until"`, ">Close</button>", ">Reply</button>", ">Add note</button>",
 		fmt.Sprintf(`href="/inbox/conversations/%d/back-office/new">Create back-office ticket</a>`, conv),
 		fmt.Sprintf(`href="/inbox/conversations/%d/convert">Convert to ticket</a>`, conv),
