@@ -41,6 +41,10 @@ func (c *tokenCache) admin(ctx context.Context, db *store.DB, hash []byte, now t
 	if err != nil {
 		return admin, err
 	}
+	if !admin.Active() {
+		// Deactivating a teammate deletes their tokens; one made while it happened is refused too.
+		return admin, store.ErrNotFound
+	}
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= maxCachedTokens {
 		c.m = make(map[[32]byte]cachedToken)

@@ -224,14 +224,18 @@ func (d *Desk) CreateTeam(ctx context.Context, name string) (store.Team, error) 
 	return t, err
 }
 
-// AddTeamMember puts a teammate in a team.
+// AddTeamMember puts a teammate in a team; a deactivated teammate is refused.
 func (d *Desk) AddTeamMember(ctx context.Context, teamID, adminID int64) error {
 	return d.db.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Team(ctx, teamID); err != nil {
 			return notFound(err, "Team")
 		}
-		if err := tx.AdminExists(ctx, adminID); err != nil {
+		a, err := tx.Admin(ctx, adminID)
+		if err != nil {
 			return notFound(err, "Admin")
+		}
+		if err := refuseDeactivated(a, "admin_id"); err != nil {
+			return err
 		}
 		return tx.AddTeamMember(ctx, teamID, adminID)
 	})
@@ -307,7 +311,8 @@ func MayManageTeammate(by, a store.Admin) bool {
 }
 
 // SetTeammateRole changes a teammate's role. by must be an owner or admin; only an owner makes
-// or unmakes owners, and the workspace always keeps at least one owner.
+// or unmakes owners, and the workspace always keeps at least one active owner. A deactivated
+// teammate's role is not changed.
 func (d *Desk) SetTeammateRole(ctx context.Context, by store.Admin, adminID int64, role string) error {
 	if err := MayChangeSettings(by); err != nil {
 		return err
@@ -323,11 +328,14 @@ func (d *Desk) SetTeammateRole(ctx context.Context, by store.Admin, adminID int6
 		if a.Role == role {
 			return nil
 		}
+		if err := refuseDeactivated(a, "role"); err != nil {
+			return err
+		}
 		if (role == store.RoleOwner || a.Role == store.RoleOwner) && by.Role != store.RoleOwner {
 			return fieldErr("role", "only an owner can make or unmake an owner")
 		}
 		if a.Role == store.RoleOwner {
-			owners, err := tx.CountOwners(ctx)
+			owners, err := tx.LockActiveOwners(ctx)
 			if err != nil {
 				return err
 			}
@@ -339,8 +347,9 @@ func (d *Desk) SetTeammateRole(ctx context.Context, by store.Admin, adminID int6
 	})
 }
 
-// SetTeammatePassword gives a teammate a new password (they forgot theirs, say) and signs them
-// out everywhere. by must be an owner or admin, and only an owner sets an owner's password.
+// SetTeammatePassword gives a teammate a new password (they forgot theirs, say, or were just
+// reactivated) and signs them out everywhere. by must be an owner or admin, only an owner sets
+// an owner's password, and a deactivated teammate is reactivated first.
 func (d *Desk) SetTeammatePassword(ctx context.Context, by store.Admin, adminID int64, password string) error {
 	if err := MayChangeSettings(by); err != nil {
 		return err
@@ -356,6 +365,9 @@ func (d *Desk) SetTeammatePassword(ctx context.Context, by store.Admin, adminID 
 		}
 		if !MayManageTeammate(by, a) {
 			return fieldErr("password", "only an owner can set an owner's password")
+		}
+		if err := refuseDeactivated(a, "password"); err != nil {
+			return err
 		}
 		if err := tx.SetAdminPassword(ctx, adminID, hash); err != nil {
 			return err
@@ -415,7 +427,16 @@ func (d *Desk) CreateAPIToken(ctx context.Context, adminID int64, name string) (
 	}
 	token, hash := auth.NewToken()
 	t := store.Token{AdminID: adminID, Name: name, Hash: hash, CreatedAt: d.clock.Now()}
-	err := d.db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateToken(ctx, &t) })
+	err := d.db.Tx(ctx, func(tx *store.Tx) error {
+		a, err := tx.Admin(ctx, adminID)
+		if err != nil {
+			return notFound(err, "Admin")
+		}
+		if !a.Active() { // deactivated since their request began
+			return ErrSettingsRefused
+		}
+		return tx.CreateToken(ctx, &t)
+	})
 	if err != nil {
 		return "", t, err
 	}

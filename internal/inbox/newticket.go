@@ -148,6 +148,9 @@ func (in *Inbox) newTicketAssignees(r *http.Request, form url.Values, me int64) 
 	}
 	admins = []actionOption{{Value: "0", Label: "Unassigned", Selected: chosen == "0"}}
 	for _, a := range all {
+		if !a.Active() { // left the team: offered no new work
+			continue
+		}
 		id := strconv.FormatInt(a.ID, 10)
 		admins = append(admins, actionOption{Value: id, Label: a.Name, Selected: id == chosen})
 	}

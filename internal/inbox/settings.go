@@ -107,6 +107,8 @@ func (in *Inbox) settingsRoutes(add route) {
 	change("POST /inbox/settings/teams", in.settingsCreateTeam)
 	change("POST /inbox/settings/teammates/{id}/role", in.settingsSetRole)
 	change("POST /inbox/settings/teammates/{id}/password", in.settingsSetPassword)
+	change("POST /inbox/settings/teammates/{id}/deactivate", in.settingsDeactivate)
+	change("POST /inbox/settings/teammates/{id}/reactivate", in.settingsReactivate)
 	add("GET /inbox/settings/account", in.settingsAccount) // one's own password: agents too
 	add("POST /inbox/settings/account/password", in.settingsChangeOwnPassword)
 	change("POST /inbox/settings/teams/{id}", in.settingsRenameTeam)
@@ -170,6 +172,8 @@ var settingsFlashes = map[string]string{
 	"role-changed":      "Role changed.",
 	"password-set":      "Password set: they are signed out everywhere and sign in with the new one.",
 	"password-changed":  "Password changed: your other sessions are signed out.",
+	"deactivated":       settingsDeactivatedFlash("Teammate"),
+	"reactivated":       settingsReactivatedFlash("Teammate"),
 	"team-created":      "Team created.",
 	"team-renamed":      "Team renamed.",
 	"team-deleted":      "Team deleted.",
@@ -720,18 +724,25 @@ var settingsTeammateFields = []string{"email", "name", "role", "password"}
 
 type settingsTeammatesPage struct {
 	settingsPage
-	Admins    []settingsTeammateRow
-	TeamNames map[int64]string
-	Roles     []string // the roles the signed-in teammate may give
-	Form      settingsTeammateForm
-	Errors    settingsErrors
+	Admins      []settingsTeammateRow // the active teammates
+	Deactivated []settingsTeammateRow // those who left
+	TeamNames   map[int64]string
+	Roles       []string // the roles the signed-in teammate may give
+	Form        settingsTeammateForm
+	Errors      settingsErrors
 }
 
 // settingsTeammateRow is a teammate with what the signed-in teammate may do to them.
 type settingsTeammateRow struct {
 	store.Admin
-	Manage bool     // may change their role and set their password (only owners manage owners)
+	// Manage: may change their role, set their password, deactivate or reactivate them (only
+	// owners manage owners).
+	Manage bool
+	Self   bool     // the signed-in teammate, who does not deactivate themselves
 	Roles  []string // the roles to choose from, their own always among them
+	// What is still assigned to them, and the searches that list it, to reassign.
+	Open, Snoozed       int
+	OpenURL, SnoozedURL string
 }
 
 func (in *Inbox) settingsRenderTeammates(w http.ResponseWriter, r *http.Request, status int, form settingsTeammateForm, errs settingsErrors) error {
@@ -753,17 +764,66 @@ func (in *Inbox) settingsRenderTeammates(w http.ResponseWriter, r *http.Request,
 	if me.Role == store.RoleOwner {
 		roles = append(roles, store.RoleOwner)
 	}
-	rows := make([]settingsTeammateRow, len(admins))
+	ids := make([]int64, len(admins))
 	for i, a := range admins {
-		rows[i] = settingsTeammateRow{Admin: a, Manage: desk.MayManageTeammate(me, a), Roles: roles}
+		ids[i] = a.ID
+	}
+	held, err := q.OpenItemsOfAdmins(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	p := &settingsTeammatesPage{settingsPage: in.settingsNewPage(r, "Teammates", "teammates"), TeamNames: names,
+		Roles: roles, Form: form, Errors: errs}
+	for _, a := range admins {
+		row := settingsTeammateRow{Admin: a, Manage: desk.MayManageTeammate(me, a), Self: a.ID == me.ID, Roles: roles,
+			Open: held[a.ID].Open, Snoozed: held[a.ID].Snoozed,
+			OpenURL: settingsAssignedSearch(a.ID, "open"), SnoozedURL: settingsAssignedSearch(a.ID, "snoozed")}
 		if !slices.Contains(roles, a.Role) {
-			rows[i].Roles = append([]string{a.Role}, roles...)
+			row.Roles = append([]string{a.Role}, roles...)
+		}
+		if a.Active() {
+			p.Admins = append(p.Admins, row)
+		} else {
+			p.Deactivated = append(p.Deactivated, row)
 		}
 	}
-	p := &settingsTeammatesPage{settingsPage: in.settingsNewPage(r, "Teammates", "teammates"), Admins: rows, TeamNames: names,
-		Roles: roles, Form: form, Errors: errs}
+	if flash := settingsTeammateFlash(r, admins); flash != "" {
+		p.Flash = flash
+	}
 	in.render(w, r, status, "settings-teammates", p)
 	return nil
+}
+
+// settingsAssignedSearch is the Inbox search for what is assigned to a teammate, in a state.
+func settingsAssignedSearch(adminID int64, state string) string {
+	return "/inbox/search?" + url.Values{"assignee": {strconv.FormatInt(adminID, 10)}, "state": {state}}.Encode()
+}
+
+// settingsTeammateFlash names the teammate just deactivated or reactivated
+// (?done=deactivated&admin=ID); "" for other confirmations, or when the teammate is unknown.
+func settingsTeammateFlash(r *http.Request, admins []store.Admin) string {
+	q := r.URL.Query()
+	done := q.Get("done")
+	if done != "deactivated" && done != "reactivated" {
+		return ""
+	}
+	i := slices.IndexFunc(admins, func(a store.Admin) bool { return strconv.FormatInt(a.ID, 10) == q.Get("admin") })
+	if i < 0 {
+		return ""
+	}
+	if done == "deactivated" {
+		return settingsDeactivatedFlash(admins[i].Name)
+	}
+	return settingsReactivatedFlash(admins[i].Name)
+}
+
+func settingsDeactivatedFlash(who string) string {
+	return who + " deactivated: signed out of the Inbox, taken out of every team, and their API tokens stop working " +
+		"within 10 seconds. What is assigned to them stays so until someone reassigns it."
+}
+
+func settingsReactivatedFlash(who string) string {
+	return who + " reactivated. They have no password yet: set one under Manage and give it to them, so that they can sign in."
 }
 
 func (in *Inbox) settingsTeammates(w http.ResponseWriter, r *http.Request) error {
@@ -806,6 +866,17 @@ func (in *Inbox) settingsSetPassword(w http.ResponseWriter, r *http.Request) err
 	})
 }
 
+// settingsDeactivate deactivates a teammate who left (desk.DeactivateTeammate); the page's
+// Deactivate… disclosure, which says what it does, is the confirmation.
+func (in *Inbox) settingsDeactivate(w http.ResponseWriter, r *http.Request) error {
+	return in.settingsChangeTeammate(w, r, "deactivated", in.desk.DeactivateTeammate)
+}
+
+// settingsReactivate makes a deactivated teammate active again, without a password.
+func (in *Inbox) settingsReactivate(w http.ResponseWriter, r *http.Request) error {
+	return in.settingsChangeTeammate(w, r, "reactivated", in.desk.ReactivateTeammate)
+}
+
 // settingsChangeTeammate makes a change to the teammate of the path, by the signed-in one, and
 // answers with the teammates page: done, or the refusal named after the teammate.
 func (in *Inbox) settingsChangeTeammate(w http.ResponseWriter, r *http.Request, done string,
@@ -823,14 +894,24 @@ func (in *Inbox) settingsChangeTeammate(w http.ResponseWriter, r *http.Request, 
 	if errs, ok := settingsRowError(err, a.Name); ok {
 		return in.settingsRenderTeammates(w, r, http.StatusUnprocessableEntity, settingsTeammateForm{Role: store.RoleAgent}, errs)
 	}
+	if errors.Is(err, desk.ErrSettingsRefused) { // demoted or deactivated since the request began
+		in.render(w, r, http.StatusForbidden, "message", &messagePage{Page: Page{Title: "Settings", Nav: "settings"},
+			Heading: "Settings are read-only for you",
+			Message: "Only owners and admins can change settings; nothing was changed. Ask one of them."})
+		return nil
+	}
 	if err != nil {
 		return settingsNotFound(err)
 	}
-	if done == "password-set" && id == me.ID { // they signed themselves out
+	switch {
+	case done == "password-set" && id == me.ID: // they signed themselves out
 		http.Redirect(w, r, "/inbox/login", http.StatusSeeOther)
-		return nil
+	case done == "deactivated" || done == "reactivated": // the confirmation names them
+		q := url.Values{"done": {done}, "admin": {strconv.FormatInt(id, 10)}}
+		http.Redirect(w, r, "/inbox/settings/teammates?"+q.Encode(), http.StatusSeeOther)
+	default:
+		settingsRedirect(w, r, "/inbox/settings/teammates", done)
 	}
-	settingsRedirect(w, r, "/inbox/settings/teammates", done)
 	return nil
 }
 
@@ -945,9 +1026,10 @@ func (in *Inbox) settingsRenderTeamsPage(w http.ResponseWriter, r *http.Request,
 	for i, t := range teams {
 		rows[i].Team = t
 		for _, a := range admins {
-			if slices.Contains(t.AdminIDs, a.ID) {
+			switch {
+			case slices.Contains(t.AdminIDs, a.ID):
 				rows[i].Members = append(rows[i].Members, a)
-			} else {
+			case a.Active(): // a deactivated teammate joins no team
 				rows[i].Others = append(rows[i].Others, a)
 			}
 		}
@@ -1012,7 +1094,11 @@ func (in *Inbox) settingsAddMember(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return in.settingsRenderTeams(w, r, http.StatusUnprocessableEntity, "", settingsErrors{"": "Choose a teammate to add to the team."})
 	}
-	if err := in.desk.AddTeamMember(r.Context(), teamID, adminID); err != nil {
+	err = in.desk.AddTeamMember(r.Context(), teamID, adminID)
+	if errs, ok := settingsFieldErrors(err); ok { // a deactivated teammate
+		return in.settingsRenderTeams(w, r, http.StatusUnprocessableEntity, "", errs)
+	}
+	if err != nil {
 		return settingsNotFound(err)
 	}
 	settingsMemberRedirect(w, r, "member-added", teamID, adminID)

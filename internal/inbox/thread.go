@@ -798,7 +798,14 @@ func (in *Inbox) threadSideOf(p *threadPage, c conversation.Conversation, tk *ti
 	}
 	s.Admins = append(s.Admins, threadOption{Name: "Unassigned", Selected: c.AdminAssigneeID == 0})
 	for _, a := range l.admin {
-		s.Admins = append(s.Admins, threadOption{ID: a.ID, Name: a.Name, Selected: a.ID == c.AdminAssigneeID})
+		// A deactivated teammate is offered no more work, but one still holding this keeps
+		// showing as its assignee until someone reassigns it.
+		switch {
+		case a.Active():
+			s.Admins = append(s.Admins, threadOption{ID: a.ID, Name: a.Name, Selected: a.ID == c.AdminAssigneeID})
+		case a.ID == c.AdminAssigneeID:
+			s.Admins = append(s.Admins, threadOption{ID: a.ID, Name: a.Name + " (deactivated)", Selected: true})
+		}
 	}
 	s.Teams = append(s.Teams, threadOption{Name: "No team", Selected: c.TeamAssigneeID == 0})
 	for _, t := range l.team {

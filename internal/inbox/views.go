@@ -415,7 +415,12 @@ func (in *Inbox) viewsFormFor(ctx context.Context, params url.Values, table bool
 	}
 	pairs = []string{"none", "Unassigned"}
 	for _, a := range admins {
-		pairs = append(pairs, strconv.FormatInt(a.ID, 10), a.Name)
+		// Deactivated teammates stay: what they still hold is found here to be reassigned.
+		name := a.Name
+		if !a.Active() {
+			name += " (deactivated)"
+		}
+		pairs = append(pairs, strconv.FormatInt(a.ID, 10), name)
 	}
 	form.Assignees = options("assignee", "Assignee", pairs...)
 

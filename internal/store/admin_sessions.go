@@ -16,10 +16,12 @@ func (q *Q) CreateAdminSession(ctx context.Context, hash []byte, adminID int64, 
 	return nil
 }
 
-// AdminBySession returns the teammate of an unexpired session; ErrNotFound when there is none.
+// AdminBySession returns the teammate of an unexpired session; ErrNotFound when there is none,
+// or when the teammate was deactivated (their sessions are deleted then; this holds even so).
 func (q *Q) AdminBySession(ctx context.Context, hash []byte, now time.Time) (Admin, error) {
 	a, err := scanAdmin(q.row(ctx, `SELECT `+prefixed("a.", adminColumns)+`
-		FROM admin_sessions s JOIN admins a ON a.id = s.admin_id WHERE s.token_hash = $1 AND s.expires_at > $2`, hash, Unix(now)))
+		FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.deactivated_at IS NULL`, hash, Unix(now)))
 	if err != nil {
 		return a, fmt.Errorf("store: admin session: %w", translate(err))
 	}

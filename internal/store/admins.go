@@ -20,7 +20,14 @@ type Admin struct {
 	AwayModeReassign bool
 	TeamIDs          []int64
 	CreatedAt        time.Time
+	// DeactivatedAt is when the teammate was deactivated (they left); zero while active. A
+	// deactivated teammate cannot sign in and is not offered as an assignee, but keeps their
+	// name in the history.
+	DeactivatedAt time.Time
 }
+
+// Active tells whether the teammate has not been deactivated.
+func (a Admin) Active() bool { return a.DeactivatedAt.IsZero() }
 
 // Admin roles.
 const (
@@ -29,14 +36,18 @@ const (
 	RoleAgent = "agent"
 )
 
-const adminColumns = `id, email, name, role, password_hash, job_title, avatar, away_mode_enabled, away_mode_reassign, created_at`
+const adminColumns = `id, email, name, role, password_hash, job_title, avatar, away_mode_enabled, away_mode_reassign, created_at, deactivated_at`
 
 func scanAdmin(r interface{ Scan(...any) error }) (Admin, error) {
 	var a Admin
 	var created int64
+	var deactivated sql.NullInt64
 	err := r.Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.PasswordHash, &a.JobTitle, &a.Avatar,
-		&a.AwayModeEnabled, &a.AwayModeReassign, &created)
+		&a.AwayModeEnabled, &a.AwayModeReassign, &created, &deactivated)
 	a.CreatedAt = time.Unix(created, 0)
+	if deactivated.Valid {
+		a.DeactivatedAt = time.Unix(deactivated.Int64, 0)
+	}
 	return a, translate(err)
 }
 
@@ -70,7 +81,7 @@ func (q *Q) AdminByEmail(ctx context.Context, email string) (Admin, error) {
 	return a, nil
 }
 
-// Admins lists every teammate, with their teams, in id order.
+// Admins lists every teammate, deactivated ones too, with their teams, in id order.
 func (q *Q) Admins(ctx context.Context) ([]Admin, error) {
 	rows, err := q.query(ctx, `SELECT `+adminColumns+` FROM admins ORDER BY id`)
 	if err != nil {
