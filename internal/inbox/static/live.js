@@ -13,8 +13,8 @@
 // page's own position, so nothing that happened while it loaded is missed.
 //
 // An element is not refreshed under the teammate's fingers: while the focus is inside it (a
-// field, an editor, a menu), its refresh waits until the focus leaves. A hidden page gathers
-// the changes and refreshes when it is shown again. A change that arrives while htmx is loading
+// field, an editor, a menu left open; not a button just used), its refresh waits until the
+// focus leaves. A hidden page gathers the changes and refreshes when it is shown again. A change that arrives while htmx is loading
 // a region is told again once the region is in place (if the region does not show it).
 //
 // The page's state is on <html data-live="...">: "connecting", "on", "off", or "paused" (hidden,
@@ -80,11 +80,16 @@
 
   // --- Telling the regions ---------------------------------------------------------------
 
-  // busy tells whether the teammate is at work in el: the focus is inside it (a field being
-  // typed in, an editor or a menu open, a button just used).
+  // busy tells whether the teammate is at work in el: the focus is in a field or an editor in
+  // it, or in a menu left open. A button or a link just used is no work in progress: the region
+  // is refreshed, and the focus comes back to it (base.js), so that a header whose button was
+  // used last does not go on showing a state that changed since.
   function busy(el) {
     var a = document.activeElement;
-    return !!a && a !== document.body && a !== root && el.contains(a);
+    if (!a || a === document.body || a === root || !el.contains(a)) return false;
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) || a.isContentEditable) return true;
+    var menu = a.closest('details');
+    return !!menu && menu.open && el.contains(menu);
   }
 
   var waiting = typeof WeakSet === 'function' ? new WeakSet() : null;
