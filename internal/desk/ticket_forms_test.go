@@ -300,7 +300,8 @@ func TestN5_InternalPartsAreNotVisible(t *testing.T) {
 		// N5: a tracker's and a Back-office ticket's own timelines are no customer's thread; a
 		// shared one reaches the customer through its conversation (BO10).
 		{"tracker", e.tracker.ID, nil, []string{"ticket_created", "linked_ticket", "linked_ticket"}, nil},
-		{"unshared Back-office ticket", bo.ID, nil, []string{"ticket_created", "linked_ticket", "note", "ticket_state_updated_by_admin"}, nil},
+		// Its cross-posted note names the ticket itself as where it came from (BO3: marked so).
+		{"unshared Back-office ticket", bo.ID, nil, []string{"ticket_created", "linked_ticket", "note from the unshared Back-office", "ticket_state_updated_by_admin"}, nil},
 		{"shared Back-office ticket", shared.ID, nil, []string{"ticket_created", "linked_ticket", "ticket_state_updated_by_admin"}, nil},
 	} {
 		var visible, internal, kinds []string

@@ -31,9 +31,53 @@ func (d *Desk) LinkTicket(ctx context.Context, ticketID, adminID, targetID int64
 		if errors.Is(err, store.ErrInUse) { // PostgreSQL: deleted since LinkTarget read it
 			return nil, &NotFoundError{What: "Conversation"}
 		}
-		return nil, err
+		if err != nil || tk.Category != ticket.BackOffice {
+			return nil, err
+		}
+		return nil, d.keepContext(ctx, tx, tk, targetID, admin, now)
 	})
 	return err
+}
+
+// keepContext gives a Back-office ticket linked to a conversation or Customer ticket that
+// conversation's customers (BO1: the customer's context stays with the work), each an event,
+// and, when it has no company yet, the company CO3 selects for them (CO1), an event too. A
+// tracker gathers many customers' conversations and takes none of them.
+func (d *Desk) keepContext(ctx context.Context, tx *store.Tx, tk *ticket.Ticket, targetID int64, admin conversation.Author, now time.Time) error {
+	byTarget, err := tx.ConversationContacts(ctx, targetID)
+	if err != nil {
+		return err
+	}
+	var parts []conversation.Part
+	var changes []attributeChange
+	for _, id := range byTarget[targetID] {
+		if tk.HasContact(id) {
+			continue
+		}
+		p, err := tk.AddContact(admin, id, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.AddConversationContact(ctx, tk.ID, id, now); err != nil {
+			return err
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) > 0 && tk.CompanyID == 0 {
+		companyID, err := d.chooseCompany(ctx, tx, tk.ContactIDs, nil)
+		if err != nil {
+			return err
+		}
+		if companyID != 0 {
+			tk.CompanyID = companyID
+			parts = append(parts, conversation.Part{Type: ticket.PartAttributeUpdated, Author: admin, CreatedAt: now})
+			changes = append(changes, attributeChange{len(parts) - 1, store.AttributeChange{Label: "Company", Value: nullable(companyID)}})
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return d.addParts(ctx, tx, tk, parts, changes) // changeTicket stores tk afterwards
 }
 
 // UnlinkTicket removes the link between a ticket and a conversation or Customer ticket, with an

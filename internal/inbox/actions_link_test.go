@@ -365,3 +365,38 @@ func TestTR2_NewTicketOfOneCategory(t *testing.T) {
 		t.Errorf("created %+v %v", tk, err)
 	}
 }
+
+// BO1, CO1: a Back-office ticket created on its own and then linked to a customer's
+// conversation takes that conversation's customers, and the company CO3 selects for them, each
+// with an event; a tracker linked to it takes none.
+func TestBO1_LinkingABackOfficeTicketKeepsTheCustomersContext(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	bo := e.CreateTicketType("Fraud review", ticket.BackOffice, nil)
+	tr := e.CreateTicketType("Outage", ticket.Tracker, nil)
+	ada, conv := actConversation(t, e, "ada@example.com", "Ada Lovelace", "Strange charge")
+	acme := actCompany(t, e, "acme", "Acme", ada)
+	id := actRedirectedTicket(t, c.post("/inbox/tickets/new", newTicketForm(bo, "title", "Card testing")))
+	if r := c.post("/inbox/tickets/"+actItoa(id)+"/link", url.Values{"target_id": {actItoa(conv)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("link: %d %s", r.status, r.body)
+	}
+	tk, err := e.DB.Read().Ticket(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tk.ContactIDs) != 1 || tk.ContactIDs[0] != ada.ID || tk.CompanyID != acme {
+		t.Errorf("after linking: contacts %v, company %d (want %d, %d)", tk.ContactIDs, tk.CompanyID, ada.ID, acme)
+	}
+	page := c.get("/inbox/tickets/" + actItoa(id)).body
+	actMustContain(t, "the ticket's page", page, "Ada Lovelace", "added a participant",
+		`<option value="`+actItoa(acme)+`" selected>Acme</option>`)
+
+	tracker := actRedirectedTicket(t, c.post("/inbox/tickets/new", newTicketForm(tr, "title", "Checkout down")))
+	_, conv2 := actConversation(t, e, "bob@example.com", "Bob", "Cannot pay")
+	if r := c.post("/inbox/tickets/"+actItoa(tracker)+"/linked", url.Values{"conversation_id": {actItoa(conv2)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("link to the tracker: %d", r.status)
+	}
+	if tk, _ := e.DB.Read().Ticket(context.Background(), tracker); len(tk.ContactIDs) != 0 {
+		t.Errorf("the tracker took the conversation's customers: %v", tk.ContactIDs)
+	}
+}

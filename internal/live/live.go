@@ -181,6 +181,9 @@ func (f *Feed) batch(changes []store.Change, all bool) Batch {
 }
 
 func makeBatch(pos int64, ch changed, all bool) Batch {
+	if _, everything := ch[0]; everything { // store.Tx.ChangedEverything
+		all = true
+	}
 	b := Batch{Position: pos, All: all}
 	if all {
 		return b

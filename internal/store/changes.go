@@ -56,6 +56,11 @@ func (tx *Tx) ChangedLinks(ctx context.Context, id int64) error {
 		UNION ALL SELECT ticket_id FROM ticket_links WHERE conversation_id = $1`, id)
 }
 
+// ChangedEverything records that what every open Inbox page may show changed in this
+// transaction: a name shown everywhere (a team's, a ticket type's). It is logged as the change
+// of conversation 0, which package live tells pages as "all".
+func (tx *Tx) ChangedEverything() { tx.Changed(0) }
+
 // ChangedContact records that every conversation and ticket a contact takes part in changes in
 // this transaction: their name or email, or their companies (CO2's choices), changed. One
 // INSERT … SELECT, run at once.
