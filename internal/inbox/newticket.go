@@ -168,7 +168,13 @@ func (in *Inbox) newTicketAssignees(r *http.Request, form url.Values, me int64) 
 }
 
 func (in *Inbox) newTicketShow(w http.ResponseWriter, r *http.Request) error {
-	p, err := in.newTicketForm(r, r.URL.Query(), actionError{})
+	form := r.URL.Query()
+	if t := r.Header.Get("HX-Trigger-Name"); t == "customer" || t == "type_id" {
+		// Another customer (or type) has other companies: CO3 chooses again, rather than
+		// keeping the choice the form had for the one before.
+		form.Del("company_id")
+	}
+	p, err := in.newTicketForm(r, form, actionError{})
 	if err != nil {
 		return err
 	}

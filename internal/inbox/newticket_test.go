@@ -130,3 +130,20 @@ func TestBO1_StandaloneBackOfficeTicketAndNewTracker(t *testing.T) {
 		t.Errorf("a team that does not exist: %d %s", r.status, r.body)
 	}
 }
+
+// CO3 on New ticket: typing the customer refreshes the form (htmx sends what it has, the
+// company "No company" included); a customer in exactly one company gets it selected.
+func TestCO3_NewTicketSelectsTheCustomersOnlyCompany(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	typ := e.CreateTicketType("Refund", ticket.Customer, nil)
+	e.CreateTicketType("Fraud", ticket.BackOffice, nil)
+	ada := e.CreateContact("ada@example.com", "Ada Lovelace")
+	acme := actCompany(t, e, "acme", "Acme", ada)
+	q := "/inbox/tickets/new?type_id=" + actItoa(typ.ID) + "&customer=ada%40example.com&company_id=0"
+	r := c.get(q, "HX-Request", "true", "HX-Trigger-Name", "customer")
+	actMustContain(t, "the refreshed form", r.body, `<option value="`+actItoa(acme)+`" selected>Acme</option>`)
+	// A choice the teammate made stays when something else is typed.
+	r = c.get(q, "HX-Request", "true", "HX-Trigger-Name", "title")
+	actMustContain(t, "a kept choice", r.body, `<option value="0" selected>No company</option>`)
+}
