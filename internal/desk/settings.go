@@ -99,6 +99,7 @@ func (d *Desk) UpdateTicketType(ctx context.Context, id int64, c ticket.TypeChan
 		if err := typ.Update(c, hasTickets, d.clock.Now()); err != nil {
 			return err
 		}
+		tx.ChangedEverything() // IN5: its name and icon show on every page of its tickets
 		err = tx.UpdateTicketType(ctx, typ)
 		if errors.Is(err, store.ErrConflict) {
 			return conflictErr("name", "a ticket type named %q already exists", typ.Name)
@@ -123,6 +124,7 @@ func (d *Desk) AddTicketAttribute(ctx context.Context, typeID int64, a ticket.At
 		if a, err = typ.AddAttribute(a, d.clock.Now()); err != nil {
 			return err
 		}
+		tx.ChangedEverything() // IN5: the type's tickets show it
 		err = tx.CreateTicketAttribute(ctx, typeID, &a)
 		if errors.Is(err, store.ErrConflict) {
 			return conflictErr("name", "the ticket type already has an attribute named %q", a.Name)
@@ -151,6 +153,7 @@ func (d *Desk) ChangeTicketAttribute(ctx context.Context, typeID, attrID int64, 
 		if err != nil {
 			return err
 		}
+		tx.ChangedEverything() // IN5: the type's tickets show them
 		for _, a := range changed {
 			err := tx.UpdateTicketAttribute(ctx, a)
 			if errors.Is(err, store.ErrConflict) {
@@ -217,7 +220,10 @@ func (d *Desk) CreateTeam(ctx context.Context, name string) (store.Team, error) 
 	if err != nil {
 		return t, err
 	}
-	err = d.db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateTeam(ctx, &t) })
+	err = d.db.Tx(ctx, func(tx *store.Tx) error {
+		tx.ChangedEverything() // IN5: a view of its own, a choice in every assignment
+		return tx.CreateTeam(ctx, &t)
+	})
 	if errors.Is(err, store.ErrConflict) {
 		return t, conflictErr("name", "a team named %q already exists", t.Name)
 	}
@@ -273,7 +279,10 @@ func (d *Desk) RenameTeam(ctx context.Context, teamID int64, name string) error 
 	if err != nil {
 		return err
 	}
-	err = d.db.Tx(ctx, func(tx *store.Tx) error { return tx.RenameTeam(ctx, teamID, name) })
+	err = d.db.Tx(ctx, func(tx *store.Tx) error {
+		tx.ChangedEverything() // IN5: its name shows in views, assignments and timelines
+		return tx.RenameTeam(ctx, teamID, name)
+	})
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return conflictErr("name", "a team named %q already exists", name)
@@ -300,6 +309,7 @@ func (d *Desk) DeleteTeam(ctx context.Context, teamID int64) error {
 			return conflictErr("team", "%s still has %d open or snoozed %s; reassign %s to another team first",
 				t.Name, n, plural(n, "conversation or ticket", "conversations and tickets"), plural(n, "it", "them"))
 		}
+		tx.ChangedEverything() // IN5
 		return tx.DeleteTeam(ctx, teamID)
 	})
 }

@@ -83,7 +83,7 @@ func TestIN5_EveryWriteNamesTheThreadsItChanges(t *testing.T) {
 		}
 		return slices.Sorted(maps.Keys(ids))
 	}
-	var conv, other, bo, customer, tracker int64
+	var conv, other, bo, customer, tracker, team int64
 	steps := []struct {
 		name string
 		op   func() error
@@ -154,6 +154,15 @@ func TestIN5_EveryWriteNamesTheThreadsItChanges(t *testing.T) {
 		}, func() []int64 { return []int64{other} }},
 		{"delete the Back-office ticket", func() error { return d.DeleteTicket(ctx, bo) }, func() []int64 { return []int64{conv, bo} }},
 		{"delete the tracker, linked to the Customer ticket", func() error { return d.DeleteTicket(ctx, tracker) }, func() []int64 { return []int64{customer, tracker} }},
+		// Names shown on every page: everything changed (0, which the feed tells as all).
+		{"create a team", func() error { t, err := d.CreateTeam(ctx, "Billing"); team = t.ID; return err }, func() []int64 { return []int64{0} }},
+		{"rename the team", func() error { return d.RenameTeam(ctx, team, "Payments") }, func() []int64 { return []int64{0} }},
+		{"delete the team", func() error { return d.DeleteTeam(ctx, team) }, func() []int64 { return []int64{0} }},
+		{"rename a ticket type", func() error {
+			name := "Refunds"
+			_, err := d.UpdateTicketType(ctx, types[ticket.Customer].ID, ticket.TypeChange{Name: &name})
+			return err
+		}, func() []int64 { return []int64{0} }},
 	}
 	for _, s := range steps {
 		got := changed(t, s.op)

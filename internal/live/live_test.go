@@ -172,6 +172,26 @@ func TestIN5_ManyChangesAreToldAsAll(t *testing.T) {
 	}
 }
 
+// A change of everything (store.Tx.ChangedEverything: a team or a ticket type renamed) is told
+// as all, to subscribers and to a page catching up.
+func TestIN5_AChangeOfEverythingIsToldAsAll(t *testing.T) {
+	db, _ := open(t)
+	f := live.New(db, nil)
+	s, pos := subscribe(t, f)
+	change(t, db, 7)
+	if b := next(t, s, 5*time.Second); b.All || len(b.IDs) != 1 {
+		t.Fatalf("one conversation: told %+v", b)
+	}
+	change(t, db, 0)
+	if b := next(t, s, 5*time.Second); !b.All {
+		t.Fatalf("told %+v, want all", b)
+	}
+	b, err := f.Since(context.Background(), pos)
+	if err != nil || !b.All {
+		t.Fatalf("catching up: %+v %v, want all", b, err)
+	}
+}
+
 // On PostgreSQL a change may commit after one with a higher id has been read (ids come from a
 // sequence, in the order rows are inserted, not committed). The feed waits for the ids it
 // skipped, and its position stays below them until they come or are given up.
