@@ -40,6 +40,7 @@ type peopleCompaniesPage struct {
 	Companies []store.Company
 	First     bool   // this is the first page
 	Next      string // the URL of the next page; "" on the last
+	Self      string // this page's URL, for a live refresh of the list
 }
 
 func (in *Inbox) peopleCompanies(w http.ResponseWriter, r *http.Request) error {
@@ -53,7 +54,8 @@ func (in *Inbox) peopleCompanies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &peopleCompaniesPage{Page: Page{Title: "Companies", Nav: "companies"}, Search: search, First: after.ID == 0 && !after.Unnamed}
+	p := &peopleCompaniesPage{Page: Page{Title: "Companies", Nav: "companies"}, Search: search, First: after.ID == 0 && !after.Unnamed,
+		Self: r.URL.RequestURI()}
 	if len(list) > peoplePageSize {
 		list = list[:peoplePageSize]
 		last := list[len(list)-1]

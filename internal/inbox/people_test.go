@@ -307,3 +307,13 @@ func TestCO4_CompaniesArePagedByName(t *testing.T) {
 		}
 	}
 }
+
+// The companies directory is a live list (IN5): refreshed with the other lists on a change.
+func TestIN5_CompaniesDirectoryIsALiveList(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	p := c.get("/inbox/companies?q=acme")
+	if !strings.Contains(p.body, `id="people-directory" data-live-list hx-get="/inbox/companies?q=acme" hx-trigger="live"`) {
+		t.Errorf("the directory is not a live list")
+	}
+}
