@@ -501,7 +501,9 @@ func (in *Inbox) settingsRenderType(w http.ResponseWriter, r *http.Request, stat
 		p.Form = settingsTypeFormOf(typ)
 	}
 	if !p.newSent {
-		p.New = settingsAttrForm{DataType: string(ticket.String), VisibleOnCreate: true, VisibleToContacts: true}
+		// Shown to customers by default only on Customer types: a Back-office type's fields are
+		// internal unless a teammate decides otherwise.
+		p.New = settingsAttrForm{DataType: string(ticket.String), VisibleOnCreate: true, VisibleToContacts: typ.Category == ticket.Customer}
 	}
 	in.render(w, r, status, "settings-type", p)
 	return nil

@@ -364,3 +364,25 @@ func TestSettings_TeamRefusalsAndConfirmationsNameWhatTheyAreAbout(t *testing.T)
 		t.Error("an unknown team in the link changes the confirmation")
 	}
 }
+
+// A new attribute is visible to customers by default on a Customer type only: a Back-office
+// type's fields stay internal unless a teammate ticks the box.
+func TestTT2_NewAttributesAreInternalByDefaultOutsideCustomerTypes(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	for _, tc := range []struct {
+		category ticket.Category
+		checked  bool
+	}{{ticket.Customer, true}, {ticket.BackOffice, false}} {
+		typ := e.CreateTicketType(string(tc.category)+" type", tc.category, nil)
+		body := c.get(fmt.Sprintf("/inbox/settings/ticket-types/%d", typ.ID)).body
+		i := strings.Index(body, `id="attr-visible-to-contacts"`)
+		if i < 0 {
+			t.Fatalf("%s: no visibility box", tc.category)
+		}
+		tag := body[i : i+strings.Index(body[i:], ">")]
+		if got := strings.Contains(tag, "checked"); got != tc.checked {
+			t.Errorf("%s: visible to customers ticked %v, want %v", tc.category, got, tc.checked)
+		}
+	}
+}
