@@ -71,6 +71,8 @@ func (in *Inbox) threadRoutes(add route) {
 	add("POST /inbox/conversations/{id}/tags/{tag}/remove", in.threadUntag(false))
 	// The preview of a linked conversation or ticket (BO12).
 	add("GET /inbox/preview/{id}", in.threadPreview)
+	add("POST /inbox/conversations/{id}/link-back-office", in.threadLinkBackOffice)
+	add("POST /inbox/tickets/{id}/link-back-office", in.threadLinkBackOffice)
 }
 
 // threadPartsPerPage is how many parts of a timeline a page shows at once; "Show earlier" loads
@@ -1461,6 +1463,28 @@ func (in *Inbox) threadUnlink(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = in.desk.UnlinkTicket(r.Context(), id, currentAdmin(r.Context()).ID, target)
 	return in.threadAnswer(w, r, from, err, threadRefusedAt("links"))
+}
+
+// threadLinkBackOffice links an existing Back-office ticket, named by its Ticket ID, to the
+// page's conversation or Customer ticket (BO1), from the front-line teammate's side.
+func (in *Inbox) threadLinkBackOffice(w http.ResponseWriter, r *http.Request) error {
+	id, err := threadForm(r)
+	if err != nil {
+		return err
+	}
+	number, perr := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(r.PostFormValue("number")), "#"), 10, 64)
+	tk, lerr := in.db.Read().TicketByNumber(r.Context(), number)
+	switch {
+	case perr != nil || number <= 0:
+		err = &ticket.Error{Field: "number", Message: "give the Ticket ID of a Back-office ticket, such as 12"}
+	case errors.Is(lerr, store.ErrNotFound) || lerr == nil && tk.Category != ticket.BackOffice:
+		err = &ticket.Error{Field: "number", Message: fmt.Sprintf("no Back-office ticket has the ID %d", number)}
+	case lerr != nil:
+		return lerr
+	default:
+		err = in.desk.LinkTicket(r.Context(), tk.ID, currentAdmin(r.Context()).ID, id)
+	}
+	return in.threadAnswer(w, r, id, err, threadRefusedAt("links"))
 }
 
 // threadConversationReply adds a comment or a note to a conversation (CV1).

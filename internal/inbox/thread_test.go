@@ -728,3 +728,30 @@ func TestCV2_TheCustomersMessageReopensWithAnEvent(t *testing.T) {
 		t.Errorf("%d reopenings, want 1", n)
 	}
 }
+
+// BO1 from the front-line side: a conversation links an existing Back-office ticket by the
+// Ticket ID people quote; a number that is no Back-office ticket's is refused, nothing linked.
+func TestBO1_AConversationLinksAnExistingBackOfficeTicketByItsID(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	ana := e.CreateContact("ana@example.com", "Ana Customer")
+	conv := thrConversation(t, e, ana, "Strange charge")
+	bo := thrTicket(t, e, e.CreateTicketType("Fraud review", ticket.BackOffice, nil), "Card testing", nil)
+	customer := thrTicket(t, e, e.CreateTicketType("Question", ticket.Customer, nil), "A question", nil, ana)
+	path := fmt.Sprintf("/inbox/conversations/%d", conv)
+	thrHas(t, "the conversation's Links", thrPage(t, c, path), `<label for="thread-link-bo">Link a Back-office ticket, by its ID</label>`)
+	for _, n := range []string{"abc", "999", fmt.Sprint(thrLoadTicket(t, e, customer).Number)} {
+		r := thrPost(t, c, path+"/link-back-office", url.Values{"number": {n}}, http.StatusUnprocessableEntity)
+		if !thrErrorNear(r.body, `id="thread-links-h"`, "Back-office ticket") {
+			t.Errorf("number %q: %s", n, thrExcerpt(r.body))
+		}
+	}
+	if links, _ := e.DB.Read().Links(context.Background(), conv); len(links) != 0 {
+		t.Fatalf("refused numbers linked %v", links)
+	}
+	thrPost(t, c, path+"/link-back-office", url.Values{"number": {fmt.Sprintf("#%d", thrLoadTicket(t, e, bo).Number)}}, http.StatusSeeOther)
+	thrHas(t, "the conversation's Links", thrPage(t, c, path), "Back-office ticket #", "Card testing")
+	if tk := thrLoadTicket(t, e, bo); len(tk.ContactIDs) != 1 || tk.ContactIDs[0] != ana.ID {
+		t.Errorf("the Back-office ticket did not take the customer: %v", tk.ContactIDs)
+	}
+}

@@ -286,3 +286,13 @@ func (q *Q) ConversationOpenings(ctx context.Context, ids ...int64) (map[int64]s
 	}
 	return out, err
 }
+
+// TicketByNumber finds a ticket by the Ticket ID people quote (its number; tickets_number is
+// unique); ErrNotFound when no ticket has it.
+func (q *Q) TicketByNumber(ctx context.Context, number int64) (ticket.Ticket, error) {
+	var id int64
+	if err := q.row(ctx, `SELECT id FROM tickets WHERE ticket_number = $1`, number).Scan(&id); err != nil {
+		return ticket.Ticket{}, fmt.Errorf("store: ticket number %d: %w", number, translate(err))
+	}
+	return q.Ticket(ctx, id)
+}
