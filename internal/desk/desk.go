@@ -224,8 +224,8 @@ func (d *Desk) Assign(ctx context.Context, id, byAdminID int64, to AssigneeType,
 		switch to {
 		case ToAdmin:
 			if assigneeID != 0 {
-				if _, err := tx.Admin(ctx, assigneeID); err != nil {
-					return nil, notFound(err, "Assignee admin")
+				if err := assignable(ctx, tx, assigneeID); err != nil {
+					return nil, err
 				}
 			}
 			return []conversation.Part{c.AssignAdmin(by, assigneeID, body, now)}, nil
@@ -239,6 +239,19 @@ func (d *Desk) Assign(ctx context.Context, id, byAdminID int64, to AssigneeType,
 		}
 		return nil, &conversation.Error{Field: "type", Message: "must be admin or team"}
 	})
+}
+
+// assignable checks that teammate id exists and can be given work: a deactivated teammate
+// (they left) cannot.
+func assignable(ctx context.Context, tx *store.Tx, id int64) error {
+	a, err := tx.Admin(ctx, id)
+	if err != nil {
+		return notFound(err, "Assignee admin")
+	}
+	if !a.Active() {
+		return &conversation.Error{Field: "assignee_id", Message: fmt.Sprintf("%s is deactivated: choose another teammate", a.Name)}
+	}
+	return nil
 }
 
 // AttachContact adds a participant.

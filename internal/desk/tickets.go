@@ -94,8 +94,8 @@ func (d *Desk) createTicket(ctx context.Context, tx *store.Tx, n NewTicket, now 
 		return tk, err
 	}
 	if n.AdminID != 0 {
-		if err := tx.AdminExists(ctx, n.AdminID); err != nil {
-			return tk, notFound(err, "Assignee admin")
+		if err := assignable(ctx, tx, n.AdminID); err != nil {
+			return tk, err
 		}
 	}
 	if n.TeamID != 0 {
@@ -358,6 +358,11 @@ func (d *Desk) UpdateTicket(ctx context.Context, id int64, ch TicketChange) (tic
 			}
 			switch {
 			case toAdmin && *a != tk.AdminAssigneeID:
+				if *a != 0 {
+					if err := assignable(ctx, tx, *a); err != nil {
+						return nil, err
+					}
+				}
 				parts = append(parts, tk.AssignAdmin(admin, *a, "", now))
 			case !toAdmin && teamID != nil && *teamID != *a:
 				return nil, &ticket.Error{Field: "assignee_id", Message: "names a team, and team_assignee_id another"}

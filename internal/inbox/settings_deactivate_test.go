@@ -290,3 +290,33 @@ func TestSettings_DeactivateAndReactivateInTheBrowser(t *testing.T) {
 		t.Errorf("Bob after reactivation: %+v %v", a, err)
 	}
 }
+
+// A deactivated teammate is given no new work by any path: the Inbox's assign form, New ticket
+// and the API all refuse, naming why, and change nothing.
+func TestSettings_NoNewWorkForADeactivatedTeammate(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	_, ana := settingsSignIn(t, e, "ana@example.com", store.RoleAgent)
+	if r := c.post(fmt.Sprintf("/inbox/settings/teammates/%d/deactivate", ana.ID), nil); r.status != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d", r.status)
+	}
+	bo := e.CreateContact("bo@example.com", "Bo")
+	conv := thrConversation(t, e, bo, "Hello")
+	r := c.post(fmt.Sprintf("/inbox/conversations/%d/assign", conv), url.Values{"assignee_id": {fmt.Sprint(ana.ID)}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "is deactivated") {
+		t.Errorf("assign in the Inbox: %d", r.status)
+	}
+	typ := e.CreateTicketType("Refund", ticket.Customer, nil)
+	r = c.post("/inbox/tickets/new", newTicketForm(typ, "title", "X", "customer", "bo@example.com", "admin_id", fmt.Sprint(ana.ID)))
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "is deactivated") {
+		t.Errorf("New ticket for her: %d", r.status)
+	}
+	api := e.Do("PUT", fmt.Sprintf("/api/conversations/%d/parts", conv), map[string]any{"message_type": "assignment", "type": "admin",
+		"admin_id": fmt.Sprint(e.Mate.ID), "assignee_id": fmt.Sprint(ana.ID)})
+	if api.Status < 400 || api.Status >= 500 {
+		t.Errorf("assign through the API: %d %s", api.Status, api.Body)
+	}
+	if cv := thrLoadConversation(t, e, conv); cv.AdminAssigneeID != 0 {
+		t.Errorf("assigned to %d", cv.AdminAssigneeID)
+	}
+}
