@@ -755,3 +755,15 @@ func TestBO1_AConversationLinksAnExistingBackOfficeTicketByItsID(t *testing.T) {
 		t.Errorf("the Back-office ticket did not take the customer: %v", tk.ContactIDs)
 	}
 }
+
+// ST1: the state menu of a ticket the customer follows tells what the customer reads where it
+// differs ("Waiting on customer" reads "Waiting on you"); an internal ticket's does not.
+func TestST1_StateMenuSaysWhatTheCustomerSees(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	ana := e.CreateContact("ana@example.com", "Ana Customer")
+	customer := thrTicket(t, e, e.CreateTicketType("Question", ticket.Customer, nil), "A question", nil, ana)
+	internal := thrTicket(t, e, e.CreateTicketType("Fraud review", ticket.BackOffice, nil), "Card testing", nil)
+	thrHas(t, "a Customer ticket", thrPage(t, c, fmt.Sprintf("/inbox/tickets/%d", customer)), "Waiting on customer <span class=\"hint\">(the customer sees “Waiting on you”)</span>")
+	thrHasNot(t, "an internal ticket", thrPage(t, c, fmt.Sprintf("/inbox/tickets/%d", internal)), "the customer sees")
+}
