@@ -404,6 +404,32 @@ func (d *Desk) ChangeOwnPassword(ctx context.Context, a store.Admin, token, curr
 	})
 }
 
+// ChangeOwnProfile lets a signed-in teammate, of any role, change their name and email (the
+// first-run owner starts as "Owner", owner@example.com). The email is their sign-in.
+func (d *Desk) ChangeOwnProfile(ctx context.Context, a store.Admin, name, email string) error {
+	name, email = strings.TrimSpace(name), strings.TrimSpace(email)
+	if err := checkText("name", name, "email", email); err != nil {
+		return err
+	}
+	switch {
+	case name == "":
+		return fieldErr("name", "must not be blank")
+	case utf8.RuneCountInString(name) > 255:
+		return fieldErr("name", "must be at most 255 characters")
+	}
+	if addr, err := netmail.ParseAddress(email); err != nil || addr.Address != email || addr.Name != "" {
+		return fieldErr("email", "must be an email address, such as mia@example.com")
+	}
+	err := d.db.Tx(ctx, func(tx *store.Tx) error {
+		tx.ChangedEverything() // IN5: their name shows in assignments and timelines
+		return tx.SetAdminProfile(ctx, a.ID, name, email)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return conflictErr("email", "another teammate has the email %s", email)
+	}
+	return err
+}
+
 // hashNewPassword checks a new password and hashes it.
 func hashNewPassword(password string) (string, error) {
 	if err := checkText("password", password); err != nil {

@@ -111,6 +111,7 @@ func (in *Inbox) settingsRoutes(add route) {
 	change("POST /inbox/settings/teammates/{id}/reactivate", in.settingsReactivate)
 	add("GET /inbox/settings/account", in.settingsAccount) // one's own password: agents too
 	add("POST /inbox/settings/account/password", in.settingsChangeOwnPassword)
+	add("POST /inbox/settings/account/profile", in.settingsChangeOwnProfile)
 	change("POST /inbox/settings/teams/{id}", in.settingsRenameTeam)
 	change("POST /inbox/settings/teams/{id}/delete", in.settingsDeleteTeam)
 	change("POST /inbox/settings/teams/{id}/members", in.settingsAddMember)
@@ -172,6 +173,7 @@ var settingsFlashes = map[string]string{
 	"role-changed":      "Role changed.",
 	"password-set":      "Password set: they are signed out everywhere and sign in with the new one.",
 	"password-changed":  "Password changed: your other sessions are signed out.",
+	"profile-changed":   "Name and email saved. You sign in with this email from now on.",
 	"deactivated":       settingsDeactivatedFlash("Teammate"),
 	"reactivated":       settingsReactivatedFlash("Teammate"),
 	"team-created":      "Team created.",
@@ -931,6 +933,18 @@ func (in *Inbox) settingsRenderAccount(w http.ResponseWriter, r *http.Request, s
 
 func (in *Inbox) settingsAccount(w http.ResponseWriter, r *http.Request) error {
 	return in.settingsRenderAccount(w, r, http.StatusOK, nil)
+}
+
+func (in *Inbox) settingsChangeOwnProfile(w http.ResponseWriter, r *http.Request) error {
+	err := in.desk.ChangeOwnProfile(r.Context(), currentAdmin(r.Context()), r.PostFormValue("name"), r.PostFormValue("email"))
+	if errs, ok := settingsFieldErrors(err, "name", "email"); ok {
+		return in.settingsRenderAccount(w, r, http.StatusUnprocessableEntity, errs)
+	}
+	if err != nil {
+		return err
+	}
+	settingsRedirect(w, r, "/inbox/settings/account", "profile-changed")
+	return nil
 }
 
 func (in *Inbox) settingsChangeOwnPassword(w http.ResponseWriter, r *http.Request) error {

@@ -229,3 +229,37 @@ func (e *env) setPassword(t *testing.T, id int64, password string) {
 		t.Fatal(err)
 	}
 }
+
+// Everyone changes their own name and email (the first-run owner starts as "Owner"); the email
+// is their sign-in from then on, and one another teammate has is refused.
+func TestSettings_EveryoneChangesTheirOwnNameAndEmail(t *testing.T) {
+	e := start(t)
+	agent, a := settingsSignIn(t, e, "ann@example.com", store.RoleAgent)
+	for _, tc := range []struct {
+		form          url.Values
+		control, want string
+	}{
+		{url.Values{"name": {" "}, "email": {"ann@example.com"}}, "own-name", "blank"},
+		{url.Values{"name": {"Ann"}, "email": {"not an email"}}, "own-email", "email address"},
+		{url.Values{"name": {"Ann"}, "email": {strings.ToUpper(mateEmail)}}, "own-email", "Another teammate has the email"},
+	} {
+		r := agent.post("/inbox/settings/account/profile", tc.form)
+		if r.status != http.StatusUnprocessableEntity {
+			t.Errorf("%v: %d", tc.form, r.status)
+			continue
+		}
+		if msg := settingsFieldError(t, r.body, tc.control); !strings.Contains(msg, tc.want) {
+			t.Errorf("%v: %q", tc.form, msg)
+		}
+	}
+	if r := agent.post("/inbox/settings/account/profile", url.Values{"name": {"Ann Smith"}, "email": {"ann.smith@example.com"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	got, err := e.DB.Read().Admin(context.Background(), a.ID)
+	if err != nil || got.Name != "Ann Smith" || got.Email != "ann.smith@example.com" {
+		t.Errorf("after saving: %+v %v", got, err)
+	}
+	if r := e.client(t).post("/inbox/login", url.Values{"email": {"ann.smith@example.com"}, "password": {"password of ann@example.com"}}); r.status != http.StatusSeeOther {
+		t.Errorf("signing in with the new email: %d", r.status)
+	}
+}

@@ -203,3 +203,13 @@ func (q *Q) DeleteAdminSessionsOf(ctx context.Context, adminID int64, keep []byt
 	_, err := q.exec(ctx, `DELETE FROM admin_sessions WHERE admin_id = $1 AND token_hash <> $2`, adminID, keep)
 	return err
 }
+
+// SetAdminProfile changes a teammate's name and email. ErrConflict when another teammate has
+// the email.
+func (q *Q) SetAdminProfile(ctx context.Context, id int64, name, email string) error {
+	_, err := q.exec(ctx, `UPDATE admins SET name = $1, email = $2 WHERE id = $3`, name, email, id)
+	if err != nil {
+		return fmt.Errorf("store: set admin profile: %w", translate(err))
+	}
+	return nil
+}
