@@ -7,46 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/helpdesk/helpdesk/internal/browsertest"
 	"github.com/helpdesk/helpdesk/internal/ticket"
 )
-
-// settingsWatch collects the page's script errors and CSP violations; check calls them failures.
-func settingsWatch(t *testing.T, ctx context.Context) (check func()) {
-	t.Helper()
-	var mu sync.Mutex
-	var problems []string
-	chromedp.ListenTarget(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *log.EventEntryAdded:
-			if strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				problems = append(problems, ev.Entry.Text)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Error())
-		}
-	})
-	if err := chromedp.Run(ctx, log.Enable()); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		t.Helper()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("browser: %s", p)
-		}
-	}
-}
 
 // settingsScreenshot saves the page for docs/ when HELPDESK_SCREENSHOTS=1.
 func settingsScreenshot(t *testing.T, ctx context.Context, name string) {
@@ -74,7 +41,7 @@ func TestTT_EditTicketTypeAttributesInTheBrowser(t *testing.T) {
 	e := start(t)
 	typ := e.CreateTicketType("Bug report", ticket.Customer, nil)
 	ctx := e.browser(t)
-	check := settingsWatch(t, ctx)
+	browsertest.FailOnPageErrors(t, ctx)
 	run := func(what string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(ctx, actions...); err != nil {
@@ -164,7 +131,6 @@ func TestTT_EditTicketTypeAttributesInTheBrowser(t *testing.T) {
 	// The Messenger settings, for the docs.
 	run("messenger settings", chromedp.Navigate(e.URL+"/inbox/settings/messenger"), chromedp.WaitVisible("#settings-snippet", chromedp.ByQuery))
 	settingsScreenshot(t, ctx, "messenger")
-	check()
 }
 
 // A reload after generating a secret or creating a token makes no other one; replacing the secret

@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/helpdesk/helpdesk/internal/browsertest"
 	"github.com/helpdesk/helpdesk/internal/ticket"
 )
 
@@ -22,9 +21,7 @@ import (
 // Content-Security-Policy violations.
 func thrFixBrowser(t *testing.T, e *env) context.Context {
 	t.Helper()
-	ctx := e.browser(t)
-	browsertest.FailOnPageErrors(t, ctx)
-	return ctx
+	return thrBrowser(t, e)
 }
 
 // thrKeys types text into the focused element, key by key, as a teammate would.
