@@ -26,6 +26,7 @@ import (
 	"github.com/helpdesk/helpdesk/internal/desk"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/ticket"
+	"github.com/helpdesk/helpdesk/internal/web"
 )
 
 // actionRoutes adds the routes of actions.go.
@@ -272,25 +273,6 @@ func actionExcerpt(body string, n int) string {
 		return s
 	}
 	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
-}
-
-// actionTextToHTML turns what a teammate typed into the HTML bodies are stored as: paragraphs
-// at blank lines, line breaks within them, everything escaped.
-func actionTextToHTML(s string) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "")
-	s = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"))
-	var b strings.Builder
-	for para := range strings.SplitSeq(s, "\n\n") {
-		if para = strings.TrimSpace(para); para == "" {
-			continue
-		}
-		lines := strings.Split(para, "\n")
-		for i := range lines {
-			lines[i] = html.EscapeString(strings.TrimSpace(lines[i]))
-		}
-		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
-	}
-	return b.String()
 }
 
 // actionOption is one choice of a select.
@@ -1517,7 +1499,7 @@ func (in *Inbox) actionBroadcast(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	case "confirm":
-		n, err := in.desk.Broadcast(ctx, tk.ID, currentAdmin(ctx).ID, actionTextToHTML(box.Body))
+		n, err := in.desk.Broadcast(ctx, tk.ID, currentAdmin(ctx).ID, web.TextToHTML(box.Body))
 		if e, ok := actionRefusal(err, map[string]string{"body": "The update"}); ok {
 			box.Error, refused = e.Message, true
 			break

@@ -32,6 +32,7 @@ import (
 	"github.com/helpdesk/helpdesk/internal/notify"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/ticket"
+	"github.com/helpdesk/helpdesk/internal/web"
 )
 
 func init() {
@@ -1145,25 +1146,6 @@ func threadText(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\x00", ""), "\r\n", "\n")
 }
 
-// threadTextToHTML turns a composer's text into the HTML bodies are stored as: paragraphs at
-// blank lines, line breaks within them, everything escaped.
-func threadTextToHTML(s string) string {
-	s = strings.TrimSpace(strings.ReplaceAll(threadText(s), "\r", "\n"))
-	var b strings.Builder
-	for para := range strings.SplitSeq(s, "\n\n") {
-		para = strings.TrimSpace(para)
-		if para == "" {
-			continue
-		}
-		lines := strings.Split(para, "\n")
-		for i := range lines {
-			lines[i] = html.EscapeString(strings.TrimSpace(lines[i]))
-		}
-		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
-	}
-	return b.String()
-}
-
 func threadJSONString(s string) json.RawMessage {
 	b, _ := json.Marshal(s)
 	return b
@@ -1355,7 +1337,7 @@ func (in *Inbox) threadTicketReply(w http.ResponseWriter, r *http.Request) error
 		t = conversation.PartComment
 	}
 	crossPost := slices.Contains(r.PostForm["cross_post"], "1")
-	_, err = in.desk.AdminReplyTicket(r.Context(), id, currentAdmin(r.Context()).ID, t, threadTextToHTML(text), crossPost)
+	_, err = in.desk.AdminReplyTicket(r.Context(), id, currentAdmin(r.Context()).ID, t, web.TextToHTML(text), crossPost)
 	return in.threadAnswer(w, r, id, err, func(p *threadPage, msg string) {
 		p.Composer.Error, p.Composer.Body = msg, text
 	})
@@ -1498,7 +1480,7 @@ func (in *Inbox) threadConversationReply(w http.ResponseWriter, r *http.Request)
 	if r.PostFormValue("type") == string(conversation.PartNote) {
 		t = conversation.PartNote
 	}
-	_, err = in.desk.AdminReply(r.Context(), id, currentAdmin(r.Context()).ID, t, threadTextToHTML(text))
+	_, err = in.desk.AdminReply(r.Context(), id, currentAdmin(r.Context()).ID, t, web.TextToHTML(text))
 	return in.threadAnswer(w, r, id, err, func(p *threadPage, msg string) {
 		p.Composer.Error, p.Composer.Body = msg, text
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/helpdesk/helpdesk/internal/conversation"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/ticket"
+	"github.com/helpdesk/helpdesk/internal/web"
 )
 
 // recentTickets is how many tickets Home shows (M2, N1), as Intercom's Messenger does.
@@ -189,7 +190,7 @@ func (m *Messenger) newConversation(w http.ResponseWriter, r *http.Request, v *v
 // startConversation starts a conversation with the customer's message (CV1) and opens it.
 func (m *Messenger) startConversation(w http.ResponseWriter, r *http.Request, v *visit) error {
 	body := cleanText(r.PostFormValue("body"))
-	c, err := m.desk.StartConversation(r.Context(), v.contactID, textToHTML(body))
+	c, err := m.desk.StartConversation(r.Context(), v.contactID, web.TextToHTML(body))
 	var bad *conversation.Error
 	if errors.As(err, &bad) {
 		m.render(w, r, http.StatusUnprocessableEntity, "new", &newPage{Page: Page{Title: "New message", Base: v.base, Tab: "messages"},

@@ -9,32 +9,6 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 )
 
-// textToHTML turns what a customer typed into the HTML that bodies are stored as (Intercom's
-// bodies are HTML): paragraphs at blank lines, line breaks within them, everything escaped.
-// Bytes the database cannot store (NUL, invalid UTF-8) are dropped.
-func textToHTML(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	s = strings.ReplaceAll(s, "\x00", "")
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	var b strings.Builder
-	for para := range strings.SplitSeq(s, "\n\n") {
-		para = strings.TrimSpace(para)
-		if para == "" {
-			continue
-		}
-		lines := strings.Split(para, "\n")
-		for i := range lines {
-			lines[i] = html.EscapeString(strings.TrimSpace(lines[i]))
-		}
-		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
-	}
-	return b.String()
-}
-
 // cleanText is a single-line or multi-line value typed into a form, without what the database
 // cannot store.
 func cleanText(s string) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/helpdesk/helpdesk/internal/notify"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/ticket"
+	"github.com/helpdesk/helpdesk/internal/web"
 )
 
 // threadPage is one conversation or ticket as its customer sees it (M2): the ticket card at
@@ -454,7 +455,7 @@ func (m *Messenger) reply(w http.ResponseWriter, r *http.Request, v *visit) erro
 		return err
 	}
 	text := cleanText(r.PostFormValue("body"))
-	body := textToHTML(text)
+	body := web.TextToHTML(text)
 	if th.IsTicket {
 		_, err = m.desk.ContactReplyTicket(ctx, th.ID, v.contactID, body)
 	} else {
