@@ -196,6 +196,20 @@ func settingsRedirect(w http.ResponseWriter, r *http.Request, to, done string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
+// settingsAnswer answers a settings change: a refusal is shown by refused, as the errors of the
+// form's fields (one it does not show is the form's own); a missing thing is not found; a change
+// made sends the browser on to to, with the confirmation done.
+func settingsAnswer(w http.ResponseWriter, r *http.Request, err error, fields []string, refused func(settingsErrors) error, to, done string) error {
+	if errs, ok := settingsFieldErrors(err, fields...); ok {
+		return refused(errs)
+	}
+	if err != nil {
+		return settingsNotFound(err)
+	}
+	settingsRedirect(w, r, to, done)
+	return nil
+}
+
 // settingsErrors are a form's problems by field name (the API's field names); "" is the form's own.
 type settingsErrors map[string]string
 
@@ -360,14 +374,9 @@ func (in *Inbox) settingsCreateType(w http.ResponseWriter, r *http.Request) erro
 	f := settingsReadTypeForm(r)
 	icon := settingsOr(f.Icon, settingsDefaultIcon)
 	typ, err := in.desk.CreateTicketType(r.Context(), f.Name, f.Description, icon, f.category(), f.internal())
-	if errs, ok := settingsFieldErrors(err, settingsTypeFields...); ok {
-		return in.settingsRenderTypes(w, r, http.StatusUnprocessableEntity, f, errs)
-	}
-	if err != nil {
-		return err
-	}
-	settingsRedirect(w, r, fmt.Sprintf("/inbox/settings/ticket-types/%d", typ.ID), "type-created")
-	return nil
+	return settingsAnswer(w, r, err, settingsTypeFields, func(e settingsErrors) error {
+		return in.settingsRenderTypes(w, r, http.StatusUnprocessableEntity, f, e)
+	}, fmt.Sprintf("/inbox/settings/ticket-types/%d", typ.ID), "type-created")
 }
 
 // settingsAttrRow is an attribute in its place among the type's, with where it can move to.
@@ -543,14 +552,9 @@ func (in *Inbox) settingsUpdateType(w http.ResponseWriter, r *http.Request) erro
 	c := f.category()
 	change := ticket.TypeChange{Name: &f.Name, Description: &f.Description, Icon: &f.Icon, Category: &c, IsInternal: f.internal()}
 	_, err = in.desk.UpdateTicketType(r.Context(), id, change)
-	if errs, ok := settingsFieldErrors(err, settingsTypeFields...); ok {
-		return in.settingsRenderType(w, r, http.StatusUnprocessableEntity, &settingsTypePage{Form: f, Errors: errs, sent: true})
-	}
-	if err != nil {
-		return settingsNotFound(err)
-	}
-	settingsRedirect(w, r, fmt.Sprintf("/inbox/settings/ticket-types/%d", id), "type-saved")
-	return nil
+	return settingsAnswer(w, r, err, settingsTypeFields, func(e settingsErrors) error {
+		return in.settingsRenderType(w, r, http.StatusUnprocessableEntity, &settingsTypePage{Form: f, Errors: e, sent: true})
+	}, fmt.Sprintf("/inbox/settings/ticket-types/%d", id), "type-saved")
 }
 
 func (in *Inbox) settingsArchiveType(w http.ResponseWriter, r *http.Request) error {
@@ -596,14 +600,9 @@ func (in *Inbox) settingsAddAttribute(w http.ResponseWriter, r *http.Request) er
 		a.RequiredForContacts, a.VisibleToContacts = false, false
 	}
 	_, err = in.desk.AddTicketAttribute(r.Context(), id, a)
-	if errs, ok := settingsFieldErrors(err, settingsAttrFields...); ok {
-		return in.settingsRenderType(w, r, http.StatusUnprocessableEntity, &settingsTypePage{New: f, NewErrors: errs, newSent: true})
-	}
-	if err != nil {
-		return settingsNotFound(err)
-	}
-	settingsRedirect(w, r, fmt.Sprintf("/inbox/settings/ticket-types/%d", id), "attribute-added")
-	return nil
+	return settingsAnswer(w, r, err, settingsAttrFields, func(e settingsErrors) error {
+		return in.settingsRenderType(w, r, http.StatusUnprocessableEntity, &settingsTypePage{New: f, NewErrors: e, newSent: true})
+	}, fmt.Sprintf("/inbox/settings/ticket-types/%d", id), "attribute-added")
 }
 
 type settingsAttrPage struct {
@@ -838,14 +837,9 @@ func (in *Inbox) settingsAddTeammate(w http.ResponseWriter, r *http.Request) err
 	f := settingsTeammateForm{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: r.PostFormValue("role")}
 	_, err := in.desk.AddTeammate(r.Context(), currentAdmin(r.Context()),
 		desk.NewTeammate{Email: f.Email, Name: f.Name, Role: f.Role, Password: r.PostFormValue("password")})
-	if errs, ok := settingsFieldErrors(err, settingsTeammateFields...); ok {
-		return in.settingsRenderTeammates(w, r, http.StatusUnprocessableEntity, f, errs)
-	}
-	if err != nil {
-		return err
-	}
-	settingsRedirect(w, r, "/inbox/settings/teammates", "teammate-added")
-	return nil
+	return settingsAnswer(w, r, err, settingsTeammateFields, func(e settingsErrors) error {
+		return in.settingsRenderTeammates(w, r, http.StatusUnprocessableEntity, f, e)
+	}, "/inbox/settings/teammates", "teammate-added")
 }
 
 // settingsRowError shows a refused change to one row of a list (a teammate, a team) at the top of
@@ -937,14 +931,9 @@ func (in *Inbox) settingsAccount(w http.ResponseWriter, r *http.Request) error {
 
 func (in *Inbox) settingsChangeOwnProfile(w http.ResponseWriter, r *http.Request) error {
 	err := in.desk.ChangeOwnProfile(r.Context(), currentAdmin(r.Context()), r.PostFormValue("name"), r.PostFormValue("email"))
-	if errs, ok := settingsFieldErrors(err, "name", "email"); ok {
-		return in.settingsRenderAccount(w, r, http.StatusUnprocessableEntity, errs)
-	}
-	if err != nil {
-		return err
-	}
-	settingsRedirect(w, r, "/inbox/settings/account", "profile-changed")
-	return nil
+	return settingsAnswer(w, r, err, []string{"name", "email"}, func(e settingsErrors) error {
+		return in.settingsRenderAccount(w, r, http.StatusUnprocessableEntity, e)
+	}, "/inbox/settings/account", "profile-changed")
 }
 
 func (in *Inbox) settingsChangeOwnPassword(w http.ResponseWriter, r *http.Request) error {
@@ -957,14 +946,9 @@ func (in *Inbox) settingsChangeOwnPassword(w http.ResponseWriter, r *http.Reques
 		return in.settingsRenderAccount(w, r, http.StatusUnprocessableEntity, settingsErrors{"confirm": "The two new passwords are not the same."})
 	}
 	err := in.desk.ChangeOwnPassword(r.Context(), currentAdmin(r.Context()), token, r.PostFormValue("current_password"), password)
-	if errs, ok := settingsFieldErrors(err, "current_password", "password"); ok {
-		return in.settingsRenderAccount(w, r, http.StatusUnprocessableEntity, errs)
-	}
-	if err != nil {
-		return err
-	}
-	settingsRedirect(w, r, "/inbox/settings/account", "password-changed")
-	return nil
+	return settingsAnswer(w, r, err, []string{"current_password", "password"}, func(e settingsErrors) error {
+		return in.settingsRenderAccount(w, r, http.StatusUnprocessableEntity, e)
+	}, "/inbox/settings/account", "password-changed")
 }
 
 func (in *Inbox) settingsRenameTeam(w http.ResponseWriter, r *http.Request) error {
@@ -1091,14 +1075,9 @@ func (in *Inbox) settingsTeams(w http.ResponseWriter, r *http.Request) error {
 func (in *Inbox) settingsCreateTeam(w http.ResponseWriter, r *http.Request) error {
 	name := r.PostFormValue("name")
 	_, err := in.desk.CreateTeam(r.Context(), name)
-	if errs, ok := settingsFieldErrors(err, "name"); ok {
-		return in.settingsRenderTeams(w, r, http.StatusUnprocessableEntity, name, errs)
-	}
-	if err != nil {
-		return err
-	}
-	settingsRedirect(w, r, "/inbox/settings/teams", "team-created")
-	return nil
+	return settingsAnswer(w, r, err, []string{"name"}, func(e settingsErrors) error {
+		return in.settingsRenderTeams(w, r, http.StatusUnprocessableEntity, name, e)
+	}, "/inbox/settings/teams", "team-created")
 }
 
 func (in *Inbox) settingsAddMember(w http.ResponseWriter, r *http.Request) error {
@@ -1280,14 +1259,9 @@ func (in *Inbox) settingsMessenger(w http.ResponseWriter, r *http.Request) error
 func (in *Inbox) settingsSetLogo(w http.ResponseWriter, r *http.Request) error {
 	logo := r.PostFormValue("logo_url")
 	err := in.desk.SetMessengerLogo(r.Context(), logo)
-	if errs, ok := settingsFieldErrors(err, "logo_url"); ok {
-		return in.settingsRenderMessenger(w, r, http.StatusUnprocessableEntity, &settingsMessengerPage{LogoURL: logo, Errors: errs})
-	}
-	if err != nil {
-		return err
-	}
-	settingsRedirect(w, r, "/inbox/settings/messenger", "logo-saved")
-	return nil
+	return settingsAnswer(w, r, err, []string{"logo_url"}, func(e settingsErrors) error {
+		return in.settingsRenderMessenger(w, r, http.StatusUnprocessableEntity, &settingsMessengerPage{LogoURL: logo, Errors: e})
+	}, "/inbox/settings/messenger", "logo-saved")
 }
 
 // settingsSecretFromEnv refuses to change the workspace's secret while the environment's is in force:
@@ -1305,14 +1279,9 @@ func (in *Inbox) settingsSetSecret(w http.ResponseWriter, r *http.Request) error
 		return nil
 	}
 	err := in.desk.SetIdentitySecret(r.Context(), r.PostFormValue("identity_secret"))
-	if errs, ok := settingsFieldErrors(err, "identity_secret"); ok {
-		return in.settingsRenderMessenger(w, r, http.StatusUnprocessableEntity, &settingsMessengerPage{Errors: errs})
-	}
-	if err != nil {
-		return err
-	}
-	settingsRedirect(w, r, "/inbox/settings/messenger", "secret-saved")
-	return nil
+	return settingsAnswer(w, r, err, []string{"identity_secret"}, func(e settingsErrors) error {
+		return in.settingsRenderMessenger(w, r, http.StatusUnprocessableEntity, &settingsMessengerPage{Errors: e})
+	}, "/inbox/settings/messenger", "secret-saved")
 }
 
 func (in *Inbox) settingsGenerateSecret(w http.ResponseWriter, r *http.Request) error {
