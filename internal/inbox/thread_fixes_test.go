@@ -227,7 +227,7 @@ func TestTR1_TrackerPageHasNoPeopleOrCompany(t *testing.T) {
 	thrHas(t, "a tracker's sidebar", page, `id="thread-assign-h"`, `id="thread-links-h"`)
 	// A Back-office ticket keeps both.
 	bo, _ := thrBackOffice(t, e, "Check the warehouse", "My parcel is missing")
-	thrHas(t, "a Back-office ticket's sidebar", thrPage(t, c, fmt.Sprintf("/inbox/tickets/%d", bo)), `id="thread-people-h"`, `id="thread-company"`)
+	thrHas(t, "a Back-office ticket's sidebar", thrPage(t, c, fmt.Sprintf("/inbox/tickets/%d", bo)), `id="thread-people-h"`, `id="thread-company-h"`)
 }
 
 // TestTT2_YesNoAttributeIsYesNoOrNotSet: on the ticket page a yes/no attribute is the create

@@ -767,3 +767,14 @@ func TestST1_StateMenuSaysWhatTheCustomerSees(t *testing.T) {
 	thrHas(t, "a Customer ticket", thrPage(t, c, fmt.Sprintf("/inbox/tickets/%d", customer)), "Waiting on customer <span class=\"hint\">(the customer sees “Waiting on you”)</span>")
 	thrHasNot(t, "an internal ticket", thrPage(t, c, fmt.Sprintf("/inbox/tickets/%d", internal)), "the customer sees")
 }
+
+// CO2: with no company among the participants' there is nothing to choose: no picker, a hint.
+func TestCO2_NoPickerWhenThereIsNoCompanyToChoose(t *testing.T) {
+	e := start(t)
+	c := e.signedIn(t)
+	ana := e.CreateContact("ana@example.com", "Ana Customer")
+	tk := thrTicket(t, e, e.CreateTicketType("Question", ticket.Customer, nil), "A question", nil, ana)
+	page := thrPage(t, c, fmt.Sprintf("/inbox/tickets/%d", tk))
+	thrHas(t, "the company box", page, `id="thread-company-h"`, "No company to choose: the customers taking part belong to none.")
+	thrHasNot(t, "the company box", page, `id="thread-company"`)
+}
