@@ -82,7 +82,9 @@ func (e *trackerEnv) raw(tb testing.TB) *sql.DB {
 	var db *sql.DB
 	var err error
 	if path, ok := strings.CutPrefix(e.url, "sqlite:"); ok {
-		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
+		// The test's own side connection waits long: under -race on a loaded machine a 1,000-link
+		// broadcast holds the write lock for seconds.
+		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(60000)&_pragma=foreign_keys(1)")
 	} else {
 		db, err = sql.Open("pgx", e.url)
 	}
