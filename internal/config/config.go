@@ -25,7 +25,12 @@ type Config struct {
 	InboundSecret string
 	// ReplyDomain is the domain of reply addresses (HELPDESK_REPLY_DOMAIN); empty: the domain
 	// of HELPDESK_MAIL_FROM.
-	ReplyDomain       string
+	ReplyDomain string
+	// TLSCert and TLSKey are the files of a certificate and its key (HELPDESK_TLS_CERT,
+	// HELPDESK_TLS_KEY): with both, the server speaks HTTPS, and so HTTP/2 to browsers (which
+	// lifts HTTP/1.1's six connections per server, each open Inbox page holding one). Empty:
+	// plain HTTP, for a TLS proxy in front.
+	TLSCert, TLSKey   string
 	SnoozeSweepPeriod time.Duration
 }
 
@@ -61,6 +66,8 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.InboundSMTPAddr, "inbound-smtp-addr", env("HELPDESK_INBOUND_SMTP_ADDR", c.InboundSMTPAddr), "listen address of the inbound SMTP server (HELPDESK_INBOUND_SMTP_ADDR)")
 	fs.StringVar(&c.IdentitySecret, "identity-secret", env("HELPDESK_IDENTITY_SECRET", c.IdentitySecret), "secret that signs customer identities (HELPDESK_IDENTITY_SECRET)")
 	fs.StringVar(&c.InboundSecret, "inbound-secret", env("HELPDESK_INBOUND_SECRET", c.InboundSecret), "secret a mail service sends to POST /inbound/email (HELPDESK_INBOUND_SECRET)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("HELPDESK_TLS_CERT", c.TLSCert), "certificate file: serve HTTPS and HTTP/2 (HELPDESK_TLS_CERT, with HELPDESK_TLS_KEY)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("HELPDESK_TLS_KEY", c.TLSKey), "the certificate's key file (HELPDESK_TLS_KEY)")
 	fs.StringVar(&c.ReplyDomain, "reply-domain", env("HELPDESK_REPLY_DOMAIN", c.ReplyDomain), "domain of reply+TOKEN@ addresses (HELPDESK_REPLY_DOMAIN; default: that of the From address)")
 	fs.Func("reply-email-delay", "how long a reply waits to be seen before it is emailed (HELPDESK_REPLY_EMAIL_DELAY, default 3m)", func(v string) error {
 		d, err := time.ParseDuration(v)
@@ -84,8 +91,14 @@ func (c *Config) Finish() error {
 	if c.ReplyEmailDelay < 0 {
 		return fmt.Errorf("config: HELPDESK_REPLY_EMAIL_DELAY must be a Go duration such as 3m or 10s")
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("config: HELPDESK_TLS_CERT and HELPDESK_TLS_KEY go together: give both or neither")
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
+		if c.TLSCert != "" {
+			c.BaseURL = "https://" + c.Addr
+		}
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return nil

@@ -138,7 +138,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		close(bgDone)
 	}()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() {
+		if s.cfg.TLSCert != "" { // HTTPS, and so HTTP/2 (net/http offers it over TLS by itself)
+			errc <- srv.ServeTLS(l, s.cfg.TLSCert, s.cfg.TLSKey)
+			return
+		}
+		errc <- srv.Serve(l)
+	}()
 	var err error
 	select {
 	case err = <-errc:
