@@ -137,9 +137,54 @@
   document.addEventListener('htmx:beforeSwap', function (e) {
     var d = e.detail || {};
     var cause = d.requestConfig && d.requestConfig.triggeringEvent;
-    if (!cause || cause.type !== 'live' || !d.target || !busy(d.target)) return;
-    d.shouldSwap = false;
-    later(d.target);
+    if (!cause || cause.type !== 'live' || !d.target) return;
+    if (busy(d.target)) {
+      d.shouldSwap = false;
+      later(d.target);
+      return;
+    }
+    if (d.xhr) d.xhr.liveKept = unsent(d.target);
+  });
+
+  // A choice made in a region and not sent yet (a teammate picked in a select, typed in a field,
+  // then looked elsewhere) is kept through the region's refresh: what the teammate was about to
+  // do stands, whatever the refresh shows.
+  function unsent(region) {
+    var kept = [];
+    var fields = region.querySelectorAll('input[id]:not([type=hidden]), textarea[id], select[id]');
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (f.tagName === 'SELECT') {
+        var chosen = [], changed = false;
+        for (var j = 0; j < f.options.length; j++) {
+          if (f.options[j].selected !== f.options[j].defaultSelected) changed = true;
+          if (f.options[j].selected) chosen.push(f.options[j].value);
+        }
+        if (changed) kept.push({ id: f.id, values: chosen });
+      } else if (f.type === 'checkbox' || f.type === 'radio') {
+        if (f.checked !== f.defaultChecked) kept.push({ id: f.id, checked: f.checked });
+      } else if (f.value !== f.defaultValue) {
+        kept.push({ id: f.id, value: f.value });
+      }
+    }
+    return kept;
+  }
+  document.addEventListener('htmx:afterSettle', function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    var kept = xhr && xhr.liveKept;
+    if (!kept) return;
+    xhr.liveKept = null;
+    kept.forEach(function (k) {
+      var f = document.getElementById(k.id);
+      if (!f) return;
+      if (k.values) {
+        for (var j = 0; j < f.options.length; j++) f.options[j].selected = k.values.indexOf(f.options[j].value) >= 0;
+      } else if (typeof k.checked === 'boolean') {
+        f.checked = k.checked;
+      } else {
+        f.value = k.value;
+      }
+    });
   });
 
   var listTimer = null;
