@@ -1215,7 +1215,7 @@ func (in *Inbox) actionLinkedItems(r *http.Request, trackerID, after int64) ([]a
 				x.State += " (closed)"
 			}
 		} else {
-			x.URL, x.State = "/inbox/conversations/"+id, actionConversationState(it.State)
+			x.URL, x.State = "/inbox/conversations/"+id, stateWord(it.State)
 		}
 		if x.Title == "" {
 			x.Title = actionExcerpt(openings[it.ID], 80)
@@ -1223,18 +1223,6 @@ func (in *Inbox) actionLinkedItems(r *http.Request, trackerID, after int64) ([]a
 		out[i] = x
 	}
 	return out, next, nil
-}
-
-func actionConversationState(s conversation.State) string {
-	switch s {
-	case conversation.Open:
-		return "Open"
-	case conversation.Snoozed:
-		return "Snoozed"
-	case conversation.Closed:
-		return "Closed"
-	}
-	return string(s)
 }
 
 // actionLinkedOf loads the tracker's fragment.
@@ -1384,7 +1372,7 @@ func (in *Inbox) actionFindCandidates(r *http.Request, linker ticket.Ticket, for
 // actionCandidateOf is a found conversation or Customer ticket as the search lists it.
 func actionCandidateOf(c store.LinkCandidate, linker ticket.Ticket, contacts map[int64]store.Contact, here bool) actionCandidate {
 	id := strconv.FormatInt(c.ID, 10)
-	x := actionCandidate{ID: c.ID, IsTicket: c.IsTicket, Label: c.Title, State: actionConversationState(c.State),
+	x := actionCandidate{ID: c.ID, IsTicket: c.IsTicket, Label: c.Title, State: stateWord(c.State),
 		Customers: actionContactsOf(c.ContactIDs, contacts), TrackerID: c.TrackerID, URL: "/inbox/conversations/" + id,
 		Ref:  actionRef(c.ID, c.IsTicket, ticket.Customer, c.Number),
 		Here: here || linker.Category == ticket.Tracker && c.TrackerID == linker.ID}

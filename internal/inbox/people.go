@@ -12,6 +12,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/helpdesk/helpdesk/internal/conversation"
 	"github.com/helpdesk/helpdesk/internal/store"
 	"github.com/helpdesk/helpdesk/internal/ticket"
 )
@@ -436,7 +437,7 @@ func (in *Inbox) peopleRows(ctx context.Context, rows []store.ThreadRow) ([]peop
 		} else {
 			row.URL = "/inbox/conversations/" + id
 			row.Kind, row.KindLabel = "conversation", "Conversation"
-			row.StateText = peopleConversationState(x.State)
+			row.StateText = stateWord(conversation.State(x.State))
 			if row.Label == "" {
 				row.Label = x.Subject
 			}
@@ -467,16 +468,6 @@ func peopleKind(c ticket.Category) (string, string) {
 		return "tracker", "Tracker ticket"
 	}
 	return "customer", "Customer ticket"
-}
-
-func peopleConversationState(s string) string {
-	switch s {
-	case "snoozed":
-		return "Snoozed"
-	case "closed":
-		return "Closed"
-	}
-	return "Open"
 }
 
 // peopleSnippet is the start of text, at most n characters, on one line.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/helpdesk/helpdesk/internal/conversation"
 	"github.com/helpdesk/helpdesk/internal/store"
 )
 
@@ -143,3 +144,16 @@ var ruleIDs = regexp.MustCompile(`\s*\((?:[A-Z]{1,3}\d+(?:[-, ]+[A-Z]{0,3}\d+)*)
 
 // plainMessage is a rule's message as a teammate reads it, without rule numbers.
 func plainMessage(s string) string { return ruleIDs.ReplaceAllString(s, "") }
+
+// stateWord is a conversation's state (CV2) as the Inbox writes it.
+func stateWord(s conversation.State) string {
+	switch s {
+	case conversation.Open:
+		return "Open"
+	case conversation.Snoozed:
+		return "Snoozed"
+	case conversation.Closed:
+		return "Closed"
+	}
+	return string(s)
+}

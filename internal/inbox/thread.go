@@ -901,19 +901,7 @@ func threadHeadState(h store.ThreadHead) string {
 		}
 		return h.TicketState.InternalLabel
 	}
-	return threadStateWord(h.State)
-}
-
-func threadStateWord(s conversation.State) string {
-	switch s {
-	case conversation.Open:
-		return "Open"
-	case conversation.Snoozed:
-		return "Snoozed"
-	case conversation.Closed:
-		return "Closed"
-	}
-	return string(s)
+	return stateWord(h.State)
 }
 
 // ref names the conversation or ticket id that a part names.

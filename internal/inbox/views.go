@@ -642,7 +642,7 @@ func viewsRowOf(it store.InboxItem, now time.Time) viewsRow {
 		row.Ref = "#" + strconv.FormatInt(it.Number, 10)
 		row.State, row.StateKey = it.TicketState, string(it.TicketStateCategory)
 		if it.State != conversation.Open {
-			row.State += " · " + viewsStateWord(it.State)
+			row.State += " · " + stateWord(it.State)
 		}
 		switch it.Category {
 		case ticket.Customer:
@@ -662,7 +662,7 @@ func viewsRowOf(it store.InboxItem, now time.Time) viewsRow {
 		row.URL = "/inbox/conversations/" + id
 		row.Ref = "#" + id
 		row.Kind, row.KindLabel = "conversation", "Conversation"
-		row.State, row.StateKey = viewsStateWord(it.State), string(it.State)
+		row.State, row.StateKey = stateWord(it.State), string(it.State)
 		if row.Title == "" {
 			// Its first message shows once: as the newest part, or else under the title.
 			row.Title, row.Untitled = "Conversation #"+id, true
@@ -711,19 +711,6 @@ func viewsRowOf(it store.InboxItem, now time.Time) viewsRow {
 	row.LastAgo = ago(now, at)
 	row.LastWhen = at.UTC().Format("2 Jan 2006, 15:04 UTC")
 	return row
-}
-
-// viewsStateWord is a conversation state in words.
-func viewsStateWord(s conversation.State) string {
-	switch s {
-	case conversation.Open:
-		return "Open"
-	case conversation.Snoozed:
-		return "Snoozed"
-	case conversation.Closed:
-		return "Closed"
-	}
-	return string(s)
 }
 
 // viewsPartWords says what the newest part of a thread is, and who wrote it.
