@@ -419,21 +419,13 @@ func settingsTypeDetail(a ticket.Attribute) string {
 			s += " (several values)"
 		}
 		return s
-	case ticket.Integer:
-		return "Integer"
-	case ticket.Decimal:
-		return "Decimal"
-	case ticket.Boolean:
-		return "Yes or no"
-	case ticket.Datetime:
-		return "Date and time"
 	case ticket.Files:
 		if a.AllowMultiple {
 			return "Files"
 		}
 		return "File"
 	}
-	return string(a.DataType)
+	return settingsDataTypeLabel(a.DataType)
 }
 
 // settingsAttrForm is an attribute's form, with the API's field names.
