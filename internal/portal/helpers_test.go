@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,7 +212,9 @@ type browser struct {
 	t    *testing.T
 	base string
 	c    *http.Client
-	// url is where the last request ended, after redirects.
+	// url is where the last request ended, after redirects; mu guards it against a test's
+	// requests at once (a double submit).
+	mu  sync.Mutex
 	url string
 }
 
@@ -252,7 +255,9 @@ func (b *browser) do(req *http.Request) page {
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	b.mu.Lock()
 	b.url = resp.Request.URL.String()
+	b.mu.Unlock()
 	if resp.StatusCode >= 500 {
 		b.t.Errorf("%s %s answered %d: %s", req.Method, req.URL.Path, resp.StatusCode, raw)
 	}
